@@ -1,0 +1,75 @@
+"""Categories and the ``Actu - Régions - <title>`` labels these sites put on links and titles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Every spelling seen for the two categories, mapped to the archive's value.
+CATEGORY_ALIASES = {
+    "actu": "Actu",
+    "actu.": "Actu",
+    "actus": "Actu",
+    "actualite": "Actu",
+    "actualites": "Actu",
+    "actualité": "Actu",
+    "actualités": "Actu",
+    "news": "Actu",
+    "circ": "Circ.",
+    "circ.": "Circ.",
+    "circulaire": "Circ.",
+    "circulaires": "Circ.",
+}
+CATEGORIES = ("Actu", "Circ.")
+
+_SEPARATOR = r"\s+[-–—|]\s+"
+_LABEL = re.compile(
+    r"^\s*(?P<category>[A-Za-zÀ-ÿ]+\.?)" + _SEPARATOR + r"(?P<rest>.+?)\s*$", re.S
+)
+# In URLs: /actualites/…, /circulaires/…, ?type=circulaire, circ-…
+_URL_CATEGORY = re.compile(
+    r"(?:^|[/_\-=?&.])(actus?|actualites?|circ|circulaires?)(?=$|[/_\-=&.\d])", re.I
+)
+
+
+@dataclass(frozen=True)
+class Label:
+    """What a link label or a prefixed title says: ``Circ. - Régions - Soutien…``."""
+
+    category: str | None
+    rubric: str | None
+    title: str
+
+
+def category_from_word(word: str | None) -> str | None:
+    """``"Circulaire"`` → ``"Circ."``; None for anything that is not a category name."""
+    if not word:
+        return None
+    return CATEGORY_ALIASES.get(word.strip().lower())
+
+
+def parse_label(text: str, known_rubrics: frozenset[str] | set[str] = frozenset()) -> Label:
+    """Split ``Actu - Régions - <title>`` into category, rubric and title.
+
+    Only a leading category word is taken as a prefix, so a title that merely contains
+    dashes (``Budget 2025 - les Régions…``) stays whole. After the category, the next segment
+    is the rubric when there is a further segment or when it is a known rubric name.
+    """
+    clean = " ".join(text.split())
+    match = _LABEL.match(clean)
+    if not match:
+        return Label(None, None, clean)
+    category = category_from_word(match.group("category"))
+    if category is None:
+        return Label(None, None, clean)
+    rest = match.group("rest")
+    pieces = re.split(_SEPARATOR, rest, maxsplit=1)
+    if len(pieces) == 2 and (len(pieces[0]) <= 60 or pieces[0] in known_rubrics):
+        return Label(category, pieces[0].strip(), pieces[1].strip())
+    return Label(category, None, rest.strip())
+
+
+def category_from_url(url: str) -> str | None:
+    """The category an URL's path or query names (``/circulaires/…``), or None."""
+    match = _URL_CATEGORY.search(url.split("://", 1)[-1].split("/", 1)[-1] if "/" in url else url)
+    return category_from_word(match.group(1)) if match else None

@@ -1,0 +1,129 @@
+"""Item pipeline: the one place where crawled data enters the archive.
+
+Records, sightings and fetch errors are written through :class:`archive.store.Archive`; the crawl
+itself is recorded in the ``crawls`` table when the spider closes, with the run's counts.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+from archive.store import Archive
+
+logger = logging.getLogger(__name__)
+
+# Sightings are cheap and frequent: write them in batches, but always before the next item so
+# an item saved later finds them.
+SIGHTING_BATCH = 200
+STAT_PREFIX = "regarchive/"
+
+
+class StoragePipeline:
+    """Save extracted records, sightings and errors into the archive named by ``REGARCHIVE_DB``."""
+
+    def __init__(self, crawler: Crawler, db_path: str) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.db_path = db_path
+        self.archive: Archive | None = None
+        self.crawl_id: int | None = None
+        self.pending_sightings: list[dict[str, Any]] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
+        pipeline = cls(crawler, crawler.settings.get("REGARCHIVE_DB"))
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.archive = Archive(self.db_path)
+        spider = self.crawler.spider
+        start_urls = list(getattr(spider, "start_urls", []))
+        settings = self.crawler.settings
+        args = {
+            "user_agent": settings.get("USER_AGENT"),
+            "robotstxt_obey": settings.getbool("ROBOTSTXT_OBEY"),
+        }
+        self.crawl_id = self.archive.start_crawl(start_urls, args)
+        self.stats.set_value(STAT_PREFIX + "crawl_id", self.crawl_id)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        fields = set(adapter.field_names())
+        if "record" in fields:
+            self._save_record(adapter["record"], adapter["page"])
+        elif "found_on" in fields:
+            self.pending_sightings.append(adapter.asdict())
+            if len(self.pending_sightings) >= SIGHTING_BATCH:
+                self._flush_sightings()
+        elif "error" in fields:
+            self._save_error(adapter.asdict())
+        return item
+
+    def _save_record(self, record: dict[str, Any], page: dict[str, Any]) -> None:
+        assert self.archive is not None
+        if not record.get("is_article"):
+            self.stats.inc_value(STAT_PREFIX + "pages_not_article")
+            logger.debug("not an article: %s", page["url"])
+            return
+        self._flush_sightings()
+        result = self.archive.save_item(record, page, self.crawl_id)
+        self.stats.inc_value(f"{STAT_PREFIX}items_{result.status}")
+
+    def _save_error(self, error: dict[str, Any]) -> None:
+        assert self.archive is not None
+        self.archive.record_error(self.crawl_id, error["url"], error["status"], error["error"])
+        self.stats.inc_value(f"{STAT_PREFIX}{error.get('stage', 'fetch')}_errors")
+
+    def _flush_sightings(self) -> None:
+        if self.pending_sightings and self.archive is not None:
+            self.archive.add_sightings(self.pending_sightings, self.crawl_id)
+            self.stats.inc_value(STAT_PREFIX + "sightings", len(self.pending_sightings))
+            self.pending_sightings = []
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Close the crawl's record once Scrapy knows why it finished."""
+        if self.archive is None or self.crawl_id is None:
+            return
+        self._flush_sightings()
+        counts = crawl_counts(self.stats.get_stats())
+        self.archive.finish_crawl(
+            self.crawl_id, finish_reason=reason, counts=counts, stats=jsonable_stats(self.stats)
+        )
+        self.archive.close()
+        self.archive = None
+
+
+def crawl_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """The counts the ``crawls`` table keeps for a run, from Scrapy's stats."""
+
+    def stat(key: str) -> int:
+        return int(stats.get(key, 0) or 0)
+
+    statuses = {
+        int(key.rsplit("/", 1)[1]): int(value)
+        for key, value in stats.items()
+        if key.startswith("downloader/response_status_count/")
+    }
+    return {
+        "requests": stat("downloader/request_count"),
+        "pages_ok": sum(v for code, v in statuses.items() if 200 <= code < 300),
+        "pages_not_modified": statuses.get(304, 0),
+        "errors": stat(STAT_PREFIX + "fetch_errors") + stat(STAT_PREFIX + "extraction_errors"),
+        "items_new": stat(STAT_PREFIX + "items_inserted"),
+        "items_updated": stat(STAT_PREFIX + "items_updated"),
+        "items_unchanged": stat(STAT_PREFIX + "items_unchanged"),
+    }
+
+
+def jsonable_stats(stats_collector: Any) -> dict[str, Any]:
+    """Scrapy's stats with datetimes as ISO strings, ready for a JSON column."""
+    return {
+        key: value.isoformat() if hasattr(value, "isoformat") else value
+        for key, value in stats_collector.get_stats().items()
+    }

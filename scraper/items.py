@@ -1,0 +1,44 @@
+"""What the spider hands to the pipelines (see docs/CONTRACTS.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Sighting:
+    """A link to an article seen on a listing page or in a "Dans la même rubrique" block.
+
+    An article listed under two rubrics is fetched once but seen twice: each sighting is kept so
+    that the item belongs to both rubrics.
+    """
+
+    url: str
+    rubric: str | None
+    label: str
+    category: str | None
+    found_on: str
+
+
+@dataclass
+class ArticlePage:
+    """One fetched article page, raw: extraction happens in the pipelines."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    body: bytes
+    fetched_at: str
+
+
+@dataclass
+class FetchError:
+    """A page that could not be fetched (HTTP error, timeout, refused connection…)."""
+
+    url: str
+    status: int | None
+    error: str
+    at: str

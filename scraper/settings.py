@@ -1,0 +1,53 @@
+"""Scrapy settings for regarchive: polite by default, every value overridable with ``-s KEY=VALUE``.
+
+Loaded by module name (``scraper.settings``), so a crawl behaves the same whatever the working
+directory (cron starts in $HOME).
+"""
+
+from __future__ import annotations
+
+import os
+
+from scraper import __version__
+
+BOT_NAME = "regarchive"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+
+# An honest User-Agent: who we are and where to read about us.
+USER_AGENT = f"regarchive/{__version__} (+https://github.com/regarchive/regarchive)"
+
+ROBOTSTXT_OBEY = True
+
+# Public-sector servers are small: a few requests at a time per site, adapted to their latency.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+DOWNLOAD_TIMEOUT = 30
+# Article pages are a few hundred kB at most; anything far bigger is not an article.
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+# Listing → pagination → article → related article: deeper than this is a trap.
+DEPTH_LIMIT = 50
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {
+    "pipelines.extraction.ExtractionPipeline": 300,
+    "pipelines.storage.StoragePipeline": 800,
+}
+
+# Where the archive lives; the CLI sets it from --db / REGARCHIVE_DB.
+REGARCHIVE_DB = os.environ.get("REGARCHIVE_DB", "archive.db")
+# Listing pages walked per start URL before giving up (guards against endless pagination).
+REGARCHIVE_MAX_PAGES_PER_RUBRIC = 500

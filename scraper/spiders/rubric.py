@@ -1,0 +1,259 @@
+"""The generic rubric spider: from rubric listing URLs to raw article pages.
+
+Listing pages (the start URLs and their pagination) are read for article links; every link seen
+is reported as a :class:`Sighting` (rubric, label, category hint) so that an article listed in
+two rubrics belongs to both even though it is fetched once. Article pages are handed to the
+pipelines raw, and their "Dans la même rubrique" links are followed as further articles.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from pipelines.labels import parse_label
+from pipelines.related import find_related_links
+from pipelines.urls import (
+    excluded_reason,
+    is_pagination_of,
+    looks_like_listing,
+    normalize_url,
+    query_params,
+    site_of,
+)
+from scraper.items import ArticlePage, FetchError, Sighting
+
+# Where listing templates put their article links, most specific first.
+LISTING_ITEM_SELECTORS = (
+    ".menu_articles li.hentry",
+    "li.hentry",
+    ".menu_articles li",
+    "article",
+    ".liste-articles li",
+    ".hentry",
+)
+# The page's main content, for the fallback when no listing markup is recognised.
+CONTENT_SELECTORS = ("main", "#content", ".content", ".main", "body")
+PAGINATION_SELECTORS = (".pagination", "nav.pagination", "p.pagination", ".pagination-items")
+NEXT_LABELS = frozenset({"suivant", "suivante", "page suivante", "suivants", "»", "›", ">", "next"})
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _collapse(text: Iterable[str]) -> str:
+    return " ".join(" ".join(text).split())
+
+
+def _listing_params(url: str) -> dict[str, str]:
+    """The query parameters that say which listing a page belongs to (not which page)."""
+    return {k: v for k, v in query_params(url).items() if not k.startswith("debut_")}
+
+
+def _split_start_urls(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    return [normalize_url(url) for url in value if url.strip()]
+
+
+class RubricSpider(scrapy.Spider):
+    """Crawl rubric listings (``-a start_urls=URL[,URL…]``) and the articles they list."""
+
+    name = "rubric"
+
+    def __init__(self, start_urls: str | list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.start_urls = _split_start_urls(start_urls)
+        if not self.start_urls:
+            raise ValueError("no start URL given: pass -a start_urls=URL[,URL…]")
+        self.sites = {site_of(url) for url in self.start_urls}
+        # OffsiteMiddleware matches host names only; the port check is ours (_on_site).
+        self.allowed_domains = sorted({site.split(":")[0] for site in self.sites})
+        self.listing_pages: Counter[str] = Counter()
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.start_urls:
+            yield scrapy.Request(
+                url,
+                callback=self.parse_listing,
+                errback=self.on_error,
+                meta={"listing_root": url, "role": "listing"},
+            )
+
+    # -- listings -------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        """Read one listing page: its article links (as sightings) and its next pages."""
+        if not self._is_html(response):
+            yield self._error(response.url, response.status, "start URL is not an HTML page")
+            return
+        root = response.meta["listing_root"]
+        rubric = response.meta.get("rubric") or self._rubric_name(response)
+        self.listing_pages[root] += 1
+        self.crawler.stats.inc_value("regarchive/listing_pages")
+        for url, label in self._article_links(response):
+            hint = parse_label(label)
+            yield Sighting(
+                url=url,
+                rubric=rubric,
+                label=label,
+                category=hint.category,
+                found_on=normalize_url(response.url),
+            )
+            yield self._article_request(url, response)
+        yield from self._pagination_requests(response, root, rubric)
+
+    def _rubric_name(self, response: Response) -> str | None:
+        for selector in ("h1.entry-title", "h1.titre", "main h1", "#content h1", "h1"):
+            name = _collapse(response.css(selector).xpath("string()").getall()[:1])
+            if name:
+                return parse_label(name).title
+        title = _collapse(response.css("title::text").getall())
+        return title.split(" - ")[0].strip() or None
+
+    def _article_links(self, response: Response) -> Iterator[tuple[str, str]]:
+        """Article links of a listing page with their labels, each URL once."""
+        anchors = []
+        for selector in LISTING_ITEM_SELECTORS:
+            blocks = response.css(selector)
+            if blocks:
+                anchors = blocks.css("a[href]")
+                break
+        if not anchors:
+            for selector in CONTENT_SELECTORS:
+                content = response.css(selector)
+                if content:
+                    anchors = content.css("a[href]")
+                    break
+        seen: set[str] = set()
+        page_url = normalize_url(response.url)
+        for anchor in anchors:
+            url = normalize_url(anchor.attrib["href"], response.url)
+            if url in seen or url == page_url or not self._may_be_article(url):
+                continue
+            seen.add(url)
+            yield url, _collapse(anchor.xpath("string()").getall())
+
+    def _pagination_requests(
+        self, response: Response, root: str, rubric: str | None
+    ) -> Iterator[scrapy.Request]:
+        limit = self.settings.getint("REGARCHIVE_MAX_PAGES_PER_RUBRIC")
+        if self.listing_pages[root] >= limit:
+            self.logger.warning("stopped paging %s after %d listing pages", root, limit)
+            self.crawler.stats.inc_value("regarchive/pagination_limit_reached")
+            return
+        for url in self._pagination_links(response, root):
+            yield scrapy.Request(
+                url,
+                callback=self.parse_listing,
+                errback=self.on_error,
+                meta={"listing_root": root, "rubric": rubric, "role": "listing"},
+            )
+
+    def _pagination_links(self, response: Response, root: str) -> Iterator[str]:
+        """Next listing pages of the same rubric: ``debut_articles=N``, rel=next, "Suivant"."""
+        hrefs = response.css("link[rel~=next]::attr(href), a[rel~=next]::attr(href)").getall()
+        for selector in PAGINATION_SELECTORS:
+            hrefs += response.css(selector).css("a::attr(href)").getall()
+        for anchor in response.css("a[href]"):
+            text = _collapse(anchor.xpath("string()").getall()).lower().rstrip(" »›>").strip()
+            if text in NEXT_LABELS or text.rstrip(" »›") in NEXT_LABELS:
+                hrefs.append(anchor.attrib["href"])
+            elif is_pagination_of(normalize_url(anchor.attrib["href"], response.url)):
+                hrefs.append(anchor.attrib["href"])
+        for href in hrefs:
+            url = normalize_url(href, response.url)
+            if self._same_listing(url, root):
+                yield url
+
+    @staticmethod
+    def _same_listing(url: str, root: str) -> bool:
+        """True when ``url`` is another page of the listing ``root`` (same path and object)."""
+        if url.split("?")[0] != root.split("?")[0]:
+            return False
+        return _listing_params(url) == _listing_params(root)
+
+    # -- articles -------------------------------------------------------------------------
+
+    def _article_request(self, url: str, response: Response) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_article, errback=self.on_error, meta={"role": "article"}
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """Hand the raw page to the pipelines and follow its "même rubrique" links."""
+        if not self._is_html(response):
+            self.crawler.stats.inc_value("regarchive/skipped_not_html")
+            return
+        headers = response.headers
+        yield ArticlePage(
+            url=normalize_url(response.request.meta.get("redirect_urls", [response.url])[0]),
+            final_url=normalize_url(response.url),
+            status=response.status,
+            content_type=self._header(headers, b"Content-Type"),
+            etag=self._header(headers, b"ETag"),
+            last_modified=self._header(headers, b"Last-Modified"),
+            body=response.body,
+            fetched_at=_utc_now(),
+        )
+        for link in find_related_links(response.selector.root, response.url):
+            if not self._may_be_article(link.url):
+                continue
+            yield Sighting(
+                url=link.url,
+                rubric=link.rubric,
+                label=link.label,
+                category=link.category,
+                found_on=normalize_url(response.url),
+            )
+            yield self._article_request(link.url, response)
+
+    # -- shared ---------------------------------------------------------------------------
+
+    def _may_be_article(self, url: str) -> bool:
+        return (
+            self._on_site(url)
+            and excluded_reason(url) is None
+            and not looks_like_listing(url)
+            and not is_pagination_of(url)
+        )
+
+    def _on_site(self, url: str) -> bool:
+        return site_of(url) in self.sites
+
+    @staticmethod
+    def _is_html(response: Response) -> bool:
+        content_type = (response.headers.get(b"Content-Type") or b"text/html").decode("latin-1")
+        return content_type.split(";")[0].strip().lower() in HTML_TYPES
+
+    @staticmethod
+    def _header(headers: Any, name: bytes) -> str | None:
+        value = headers.get(name)
+        return value.decode("latin-1") if value else None
+
+    def on_error(self, failure: Failure) -> Iterator[FetchError]:
+        """Record a page that could not be fetched; the crawl goes on."""
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            yield self._error(request.url, status, f"HTTP {status}")
+            return
+        if failure.check(IgnoreRequest):
+            return  # robots.txt or offsite: counted by Scrapy's own stats
+        yield self._error(request.url, None, failure.getErrorMessage() or repr(failure.value))
+
+    def _error(self, url: str, status: int | None, message: str) -> FetchError:
+        self.logger.warning("could not fetch %s: %s", url, message)
+        return FetchError(url=normalize_url(url), status=status, error=message, at=_utc_now())
