@@ -56,7 +56,9 @@ def check_start_url(url: str) -> str:
     """Refuse anything but an absolute http(s) URL, before any work starts."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise click.UsageError(f"not an http(s) URL: {url!r} (expected e.g. https://example.org/-Regions-)")
+        raise click.UsageError(
+            f"not an http(s) URL: {url!r} (expected e.g. https://example.org/-Regions-)"
+        )
     return url
 
 
@@ -82,12 +84,19 @@ def open_archive(db_path: str, *, create: bool = True) -> Archive:
 @cli.command()
 @click.argument("urls", nargs=-1, required=True)
 @DB_OPTION
-@click.option("-s", "--set", "settings", multiple=True, metavar="KEY=VALUE",
-              help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable).")
+@click.option(
+    "-s",
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's full log.")
-def crawl(urls: tuple[str, ...], db_path: str, settings: tuple[str, ...], quiet: bool,
-          verbose: bool) -> None:
+def crawl(
+    urls: tuple[str, ...], db_path: str, settings: tuple[str, ...], quiet: bool, verbose: bool
+) -> None:
     """Crawl rubric listing URLs (and the articles they list) into the archive."""
     start_urls = [check_start_url(url) for url in urls]
     overrides = parse_overrides(settings)
@@ -95,8 +104,14 @@ def crawl(urls: tuple[str, ...], db_path: str, settings: tuple[str, ...], quiet:
     sys.exit(run_and_report(start_urls, db_path, overrides, quiet=quiet, verbose=verbose))
 
 
-def run_and_report(start_urls: list[str], db_path: str, overrides: dict[str, str], *,
-                   quiet: bool = False, verbose: bool = False) -> int:
+def run_and_report(
+    start_urls: list[str],
+    db_path: str,
+    overrides: dict[str, str],
+    *,
+    quiet: bool = False,
+    verbose: bool = False,
+) -> int:
     """Run one crawl, print its summary and return the exit code."""
     from scraper.runner import crawl_settings, run_crawl
 
@@ -137,8 +152,15 @@ def output_stream(path: str | None) -> Iterator[TextIO]:
 
 @cli.command()
 @DB_OPTION
-@click.option("-f", "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl",
-              show_default=True, help="Output format.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("-o", "--output", default=None, help="Output file (default: standard output).")
 def export(db_path: str, fmt: str, output: str | None) -> None:
     """Write every archived item, one record each."""
@@ -154,8 +176,11 @@ def export(db_path: str, fmt: str, output: str | None) -> None:
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", required=True, help="The URL the page was fetched from.")
-@click.option("--content-type", default=None,
-              help="The HTTP Content-Type header, when the charset is only given there.")
+@click.option(
+    "--content-type",
+    default=None,
+    help="The HTTP Content-Type header, when the charset is only given there.",
+)
 def extract(file: Path, url: str, content_type: str | None) -> None:
     """Print, as JSON, the record the extractor makes of one saved page."""
     from pipelines.extract import extract_record
@@ -171,8 +196,13 @@ def extract(file: Path, url: str, content_type: str | None) -> None:
 
 @cli.command()
 @DB_OPTION
-@click.option("--articles", default=36, show_default=True, type=click.IntRange(1, 100_000),
-              help="How many articles the sample site has.")
+@click.option(
+    "--articles",
+    default=36,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="How many articles the sample site has.",
+)
 def demo(db_path: str, articles: int) -> None:
     """Serve the bundled sample site on 127.0.0.1 and crawl it into the archive."""
     from archive.demo.server import SiteServer
@@ -189,7 +219,7 @@ def demo(db_path: str, articles: int) -> None:
         f"\nThe archive {db_path} now holds {total} items. Try next:\n"
         f"  regarchive export --db {db_path} --format jsonl | head -n 3\n"
         f"  regarchive export --db {db_path} --format csv -o items.csv\n"
-        f"  sqlite-utils {db_path} \"select title, category, published from items limit 5\" --table"
+        f'  sqlite-utils {db_path} "select title, category, published from items limit 5" --table'
     )
     sys.exit(code)
 

@@ -32,7 +32,8 @@ def write_export(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: Text
     try:
         writer = writers[fmt]
     except KeyError:
-        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}") from None
+        choices = ", ".join(FORMATS)
+        raise ValueError(f"unknown export format {fmt!r}; use one of {choices}") from None
     return writer(records, out)
 
 

@@ -82,18 +82,20 @@ _CRAWL_COUNTS_DDL = ",\n".join(
     f"    {name} INTEGER NOT NULL DEFAULT 0" for name in CRAWL_COUNT_COLUMNS
 )
 
-_V1_CORE = _sql(
-    f"PRAGMA application_id = {APPLICATION_ID}",
-    """CREATE TABLE crawls (
+_CRAWLS_DDL = f"""CREATE TABLE crawls (
     id INTEGER PRIMARY KEY,
     started TEXT NOT NULL,
     finished TEXT,
     finish_reason TEXT,
     start_urls TEXT NOT NULL DEFAULT '[]',
-    args TEXT NOT NULL DEFAULT '{}',
-""" + _CRAWL_COUNTS_DDL + """,
-    stats TEXT NOT NULL DEFAULT '{}'
-)""",
+    args TEXT NOT NULL DEFAULT '{{}}',
+{_CRAWL_COUNTS_DDL},
+    stats TEXT NOT NULL DEFAULT '{{}}'
+)"""
+
+_V1_CORE = _sql(
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    _CRAWLS_DDL,
     """CREATE TABLE items (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL UNIQUE,
@@ -221,9 +223,7 @@ def application_id(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA application_id").fetchone()[0])
 
 
-def migrate(
-    conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS
-) -> int:
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
     """Apply the pending migrations in order and return the resulting version.
 
     ``conn`` must be in autocommit mode (``isolation_level=None``) so transactions are ours.

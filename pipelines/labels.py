@@ -19,13 +19,15 @@ CATEGORY_ALIASES = {
     "circ.": "Circ.",
     "circulaire": "Circ.",
     "circulaires": "Circ.",
+    "brève": "Actu",
+    "brèves": "Actu",
+    "breve": "Actu",
+    "breves": "Actu",
 }
 CATEGORIES = ("Actu", "Circ.")
 
 _SEPARATOR = r"\s+[-–—|]\s+"
-_LABEL = re.compile(
-    r"^\s*(?P<category>[A-Za-zÀ-ÿ]+\.?)" + _SEPARATOR + r"(?P<rest>.+?)\s*$", re.S
-)
+_LABEL = re.compile(r"^\s*(?P<category>[A-Za-zÀ-ÿ]+\.?)" + _SEPARATOR + r"(?P<rest>.+?)\s*$", re.S)
 # In URLs: /actualites/…, /circulaires/…, ?type=circulaire, circ-…
 _URL_CATEGORY = re.compile(
     r"(?:^|[/_\-=?&.])(actus?|actualites?|circ|circulaires?)(?=$|[/_\-=&.\d])", re.I
@@ -64,9 +66,14 @@ def parse_label(text: str, known_rubrics: frozenset[str] | set[str] = frozenset(
         return Label(None, None, clean)
     rest = match.group("rest")
     pieces = re.split(_SEPARATOR, rest, maxsplit=1)
-    if len(pieces) == 2 and (len(pieces[0]) <= 60 or pieces[0] in known_rubrics):
+    if len(pieces) == 2 and (_short_name(pieces[0]) or pieces[0] in known_rubrics):
         return Label(category, pieces[0].strip(), pieces[1].strip())
     return Label(category, None, rest.strip())
+
+
+def _short_name(text: str) -> bool:
+    """Rubric names are a few words ("Régions", "Collectivités d'outre-mer"), titles are longer."""
+    return len(text) <= 40 and len(text.split()) <= 4
 
 
 def category_from_url(url: str) -> str | None:

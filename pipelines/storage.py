@@ -33,6 +33,9 @@ class StoragePipeline:
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
         self.pending_sightings: list[dict[str, Any]] = []
+        # Items already saved in this run: a second URL of the same article is a merge, not
+        # another "unchanged" item.
+        self.saved_items: set[int] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -73,6 +76,10 @@ class StoragePipeline:
             return
         self._flush_sightings()
         result = self.archive.save_item(record, page, self.crawl_id)
+        if result.item_id in self.saved_items:
+            self.stats.inc_value(STAT_PREFIX + "urls_merged")
+            return
+        self.saved_items.add(result.item_id)
         self.stats.inc_value(f"{STAT_PREFIX}items_{result.status}")
 
     def _save_error(self, error: dict[str, Any]) -> None:

@@ -34,9 +34,11 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
 
 BINARY_EXTENSIONS = frozenset(
-    """pdf doc docx odt ods odp xls xlsx ppt pptx rtf csv zip gz tgz bz2 7z rar tar
-    jpg jpeg png gif webp svg bmp tif tiff ico mp3 mp4 ogg ogv oga wav webm avi mov mkv
-    flv swf epub exe dmg msi iso css js json xml rss atom ics woff woff2 ttf eot""".split()
+    (
+        "pdf doc docx odt ods odp xls xlsx ppt pptx rtf csv zip gz tgz bz2 7z rar tar jpg"
+        " jpeg png gif webp svg bmp tif tiff ico mp3 mp4 ogg ogv oga wav webm avi mov mkv flv"
+        " swf epub exe dmg msi iso css js json xml rss atom ics woff woff2 ttf eot"
+    ).split()
 )
 
 # SPIP templates (``page=…``) and paths that never hold an article.
@@ -55,7 +57,9 @@ _EXCLUDED_PAGES = {
     "contact": "contact form",
     "calendrier": "calendar",
 }
-_ADMIN_PATH = re.compile(r"^/(?:ecrire|prive|lib|squelettes|plugins|local|IMG|config|tmp)(?:/|$)", re.I)
+_ADMIN_PATH = re.compile(
+    r"^/(?:ecrire|prive|lib|squelettes|plugins|local|IMG|config|tmp)(?:/|$)", re.I
+)
 _FEED_PATH = re.compile(r"(?:^|/)(?:feed|rss|atom|backend)(?:\.php3?|\.xml)?/?$", re.I)
 _PRINT_PATH = re.compile(r"(?:^|/)(?:imprimer|print|version-imprimable)(?:/|$|\.html?$)", re.I)
 _SEARCH_PATH = re.compile(r"(?:^|/)(?:recherche|search)(?:/|$|\.html?$)", re.I)
@@ -121,7 +125,9 @@ def excluded_reason(url: str) -> str | None:
     if parts.scheme not in ("http", "https"):
         return "not http(s)"
     path = parts.path or "/"
-    ext = path.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    ext = (
+        path.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    )
     if ext in BINARY_EXTENSIONS:
         return "binary file" if ext not in ("xml", "rss", "atom") else "feed"
     if _ADMIN_PATH.match(path):
@@ -150,9 +156,14 @@ def spip_article_id(url: str) -> int | None:
         match = _SPIP_ARTICLE_PARAM.match(key)
         if match and not value:
             return int(match.group(1))
-        if key == "id_article" and value.isdigit() and query_params(url).get("page", "article") in (
-            "article",
-            "",
+        if (
+            key == "id_article"
+            and value.isdigit()
+            and query_params(url).get("page", "article")
+            in (
+                "article",
+                "",
+            )
         ):
             return int(value)
     match = _SPIP_ARTICLE_PATH.search(parts.path)

@@ -65,6 +65,9 @@ class CrawlOutcome:
         ]
         if robots:
             parts.append(f"{robots} URLs skipped as robots.txt asks")
+        merged = self.stat("regarchive/urls_merged")
+        if merged:
+            parts.append(f"{merged} more URLs of already archived articles merged")
         not_articles = self.stat("regarchive/pages_not_article")
         if not_articles:
             parts.append(f"{not_articles} fetched pages were not articles")

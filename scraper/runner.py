@@ -12,7 +12,10 @@ from scraper.spiders.rubric import RubricSpider
 
 
 def crawl_settings(
-    db_path: str, overrides: Mapping[str, str] | None = None, *, log_level: str | None = None,
+    db_path: str,
+    overrides: Mapping[str, str] | None = None,
+    *,
+    log_level: str | None = None,
     log_file: str | None = None,
 ) -> Settings:
     """The project's settings, then the archive path, then the user's ``-s KEY=VALUE``."""

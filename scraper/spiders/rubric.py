@@ -20,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from pipelines.labels import parse_label
-from pipelines.related import find_related_links
+from pipelines.metadata import related_links
 from pipelines.urls import (
     excluded_reason,
     is_pagination_of,
@@ -169,10 +169,9 @@ class RubricSpider(scrapy.Spider):
             hrefs += response.css(selector).css("a::attr(href)").getall()
         for anchor in response.css("a[href]"):
             text = _collapse(anchor.xpath("string()").getall()).lower().rstrip(" »›>").strip()
-            if text in NEXT_LABELS or text.rstrip(" »›") in NEXT_LABELS:
-                hrefs.append(anchor.attrib["href"])
-            elif is_pagination_of(normalize_url(anchor.attrib["href"], response.url)):
-                hrefs.append(anchor.attrib["href"])
+            href = anchor.attrib["href"]
+            if text in NEXT_LABELS or is_pagination_of(normalize_url(href, response.url)):
+                hrefs.append(href)
         for href in hrefs:
             url = normalize_url(href, response.url)
             if self._same_listing(url, root):
@@ -208,17 +207,18 @@ class RubricSpider(scrapy.Spider):
             body=response.body,
             fetched_at=_utc_now(),
         )
-        for link in find_related_links(response.selector.root, response.url):
-            if not self._may_be_article(link.url):
+        for link in related_links(response.selector.root, response.url):
+            url = str(link["url"])
+            if not self._may_be_article(url):
                 continue
             yield Sighting(
-                url=link.url,
-                rubric=link.rubric,
-                label=link.label,
-                category=link.category,
+                url=url,
+                rubric=link["rubric"],
+                label=str(link["label"] or ""),
+                category=link["category"],
                 found_on=normalize_url(response.url),
             )
-            yield self._article_request(link.url, response)
+            yield self._article_request(url, response)
 
     # -- shared ---------------------------------------------------------------------------
 

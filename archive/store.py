@@ -1,0 +1,856 @@
+"""The archive: one SQLite file holding items, their URLs, rubrics, versions, pages and crawls.
+
+:class:`Archive` is the only writer of the file. Every public write method is one
+``BEGIN IMMEDIATE`` transaction, so a crash or a kill leaves the archive as it was before the call,
+and a reader (``sqlite-utils``, ``datasette``, an export) never sees half an item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from archive import schema
+from archive.errors import (
+    ArchiveBusyError,
+    ArchiveError,
+    ArchiveMissingError,
+    NotAnArchiveError,
+    SchemaTooNewError,
+)
+from archive.records import EXPORT_FIELDS, RELATED_FIELDS
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+# Texts shorter than this are not trusted for content-hash dedup: two pages with an empty or
+# boilerplate-only body would otherwise become one item.
+MIN_HASH_DEDUP_CHARS = 200
+
+# How long a write waits for another process's lock before giving up (milliseconds).
+BUSY_TIMEOUT_MS = 30_000
+
+SaveStatus = Literal["inserted", "updated", "unchanged"]
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What :meth:`Archive.save_item` did with a record."""
+
+    status: SaveStatus
+    item_id: int
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """ISO 8601 UTC with a ``Z``, to the second; naive datetimes are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Archive:
+    """A regarchive SQLite archive, opened (and created or migrated) on construction.
+
+    ``create=False`` refuses to create a missing file (for commands that only read).
+    ``clock`` returns the current time; tests inject a fixed one.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        clock: Clock | None = None,
+    ) -> None:
+        self.path = Path(path).expanduser()
+        self._clock: Clock = clock or utc_now
+        _check_file(self.path, create=create)
+        self._conn = _connect(self.path, create=create)
+        try:
+            self._check_identity()
+            self._configure()
+            self._migrate()
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise self._open_error(exc) from exc
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _check_identity(self) -> None:
+        """Refuse SQLite files that are not ours, or are from a newer schema, before any write.
+
+        Every archive gets ``application_id`` in the transaction of its first migration, so a
+        database without it is either brand new (no schema at all) or someone else's.
+        """
+        try:
+            objects = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            app_id = schema.application_id(self._conn)
+            version = schema.user_version(self._conn)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise
+            raise NotAnArchiveError(
+                f"{self.path} is not a readable SQLite database ({exc}); left untouched, "
+                "choose another archive file",
+                self.path,
+            ) from exc
+        fresh = app_id == 0 and objects == 0 and version == 0
+        if app_id != schema.APPLICATION_ID and not fresh:
+            raise NotAnArchiveError(
+                f"{self.path} is an SQLite database of another application, not a regarchive "
+                "archive; left untouched, choose another archive file",
+                self.path,
+            )
+        if version > schema.SCHEMA_VERSION:
+            raise SchemaTooNewError(
+                f"{self.path} has archive schema version {version}, newer than this regarchive "
+                f"supports ({schema.SCHEMA_VERSION}); upgrade regarchive to open it",
+                self.path,
+            )
+
+    def _configure(self) -> None:
+        conn = self._conn
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _migrate(self) -> None:
+        schema.migrate(self._conn)
+
+    def _open_error(self, exc: sqlite3.Error) -> ArchiveError:
+        if _is_busy(exc):
+            return ArchiveBusyError(
+                f"archive {self.path} is locked by another process; try again when it is done",
+                self.path,
+            )
+        return ArchiveError(
+            f"cannot open archive {self.path}: {exc}; check that the file and its directory "
+            "are writable",
+            self.path,
+        )
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection; calling it twice is harmless."""
+        self._conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Archive({str(self.path)!r})"
+
+    @property
+    def schema_version(self) -> int:
+        return schema.user_version(self._conn)
+
+    def _now(self) -> str:
+        return format_timestamp(self._clock())
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taking the write lock up front (no deadlock on upgrade)."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise self._write_error(exc) from exc
+
+    def _write_error(self, exc: sqlite3.OperationalError) -> ArchiveError:
+        if _is_busy(exc):
+            return ArchiveBusyError(
+                f"archive {self.path} stayed locked by another process for "
+                f"{BUSY_TIMEOUT_MS // 1000}s; try again when it is done",
+                self.path,
+            )
+        return ArchiveError(f"cannot write to archive {self.path}: {exc}", self.path)
+
+    # -- crawls ---------------------------------------------------------------------------------
+
+    def start_crawl(self, start_urls: Sequence[str], args: Mapping[str, Any]) -> int:
+        """Record the start of a run and return its id."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO crawls (started, start_urls, args) VALUES (?, ?, ?)",
+                (self._now(), _json(list(start_urls)), _json(dict(args))),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def finish_crawl(
+        self,
+        crawl_id: int,
+        *,
+        finish_reason: str,
+        counts: Mapping[str, int],
+        stats: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Close a run. Counts without a column of their own are kept in ``stats``."""
+        columns = {k: int(v) for k, v in counts.items() if k in schema.CRAWL_COUNT_COLUMNS}
+        extra = {k: v for k, v in counts.items() if k not in schema.CRAWL_COUNT_COLUMNS}
+        all_stats = {**(stats or {}), **extra}
+        assignments = "".join(f", {name} = :{name}" for name in columns)
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE crawls SET finished = :finished, finish_reason = :reason, "
+                f"stats = :stats{assignments} WHERE id = :id",
+                {
+                    "finished": self._now(),
+                    "reason": finish_reason,
+                    "stats": _json(all_stats),
+                    "id": crawl_id,
+                    **columns,
+                },
+            )
+            if cursor.rowcount == 0:
+                raise ArchiveError(f"no crawl #{crawl_id} in archive {self.path}", self.path)
+
+    def record_error(self, crawl_id: int | None, url: str, status: int | None, error: str) -> None:
+        """Keep a failed fetch or extraction (``status`` None for network errors)."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO crawl_errors (crawl_id, url, status, error, at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (crawl_id, url, status, error, self._now()),
+            )
+
+    def crawl(self, crawl_id: int) -> dict[str, Any]:
+        """A run's row, with ``start_urls``, ``args`` and ``stats`` decoded and its error count."""
+        row = self._conn.execute(_CRAWL_SELECT + " WHERE c.id = ?", (crawl_id,)).fetchone()
+        if row is None:
+            raise ArchiveError(f"no crawl #{crawl_id} in archive {self.path}", self.path)
+        return _crawl_dict(row)
+
+    def last_crawl(self) -> dict[str, Any] | None:
+        row = self._conn.execute(_CRAWL_SELECT + " ORDER BY c.id DESC LIMIT 1").fetchone()
+        return _crawl_dict(row) if row is not None else None
+
+    def crawl_errors(self, crawl_id: int, limit: int | None = None) -> list[dict[str, Any]]:
+        rows = self._conn.execute(
+            "SELECT id, url, status, error, at FROM crawl_errors WHERE crawl_id = ? "
+            "ORDER BY id LIMIT ?",
+            (crawl_id, -1 if limit is None else limit),
+        )
+        return [dict(row) for row in rows]
+
+    # -- items ----------------------------------------------------------------------------------
+
+    def save_item(
+        self,
+        record: Mapping[str, Any],
+        page: Mapping[str, Any] | None,
+        crawl_id: int | None,
+    ) -> SaveResult:
+        """Insert, update or confirm an item from an extracted record, in one transaction.
+
+        The existing item is found by any of the record's URLs, else by the same text on the
+        same site (long texts only). A changed title or text moves the previous state to
+        ``versions``; otherwise only ``last_seen`` moves and new URLs, rubrics and related
+        links are merged in. The page (raw body compressed) is stored alongside.
+        """
+        fields = _item_fields(record)
+        urls = _distinct([fields["url"], *(record.get("urls") or []), *_page_urls(page)])
+        now = self._now()
+        with self._transaction() as conn:
+            existing = self._find_item(conn, urls, fields)
+            if existing is None:
+                item_id = _insert_item(conn, fields, now)
+                status: SaveStatus = "inserted"
+            elif _has_changed(existing, fields):
+                item_id = existing["id"]
+                _keep_version(conn, item_id)
+                _update_item(conn, item_id, fields, now)
+                status = "updated"
+            else:
+                item_id = existing["id"]
+                _touch_item(conn, item_id, fields, now)
+                status = "unchanged"
+            _link_urls(conn, item_id, urls)
+            _link_rubrics(conn, item_id, _clean_list(record.get("rubrics")))
+            _merge_related(conn, item_id, record.get("related") or [])
+            _fill_from_sightings(conn, item_id)
+            if page is not None:
+                _upsert_page(conn, page, item_id, crawl_id, now)
+        return SaveResult(status, item_id)
+
+    def _find_item(
+        self, conn: sqlite3.Connection, urls: Sequence[str], fields: Mapping[str, Any]
+    ) -> sqlite3.Row | None:
+        item_id = _item_id_by_url(conn, urls)
+        if item_id is None and len(fields["text"].strip()) >= MIN_HASH_DEDUP_CHARS:
+            row = conn.execute(
+                "SELECT id FROM items WHERE content_hash = ? AND site = ? ORDER BY id LIMIT 1",
+                (fields["content_hash"], fields["site"]),
+            ).fetchone()
+            item_id = row["id"] if row is not None else None
+        if item_id is None:
+            return None
+        return conn.execute(
+            "SELECT id, title, category, content_hash FROM items WHERE id = ?", (item_id,)
+        ).fetchone()
+
+    def item_id(self, url: str) -> int | None:
+        """The item known at ``url`` (any of its URLs), if any."""
+        return _item_id_by_url(self._conn, [url])
+
+    def item_count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM items").fetchone()[0])
+
+    # -- sightings ------------------------------------------------------------------------------
+
+    def add_sightings(self, sightings: Iterable[Mapping[str, Any]], crawl_id: int | None) -> int:
+        """Store links seen on listing pages, in one transaction; return how many were kept.
+
+        A sighting of a URL the archive already knows adds its rubric to that item and gives
+        it a category when it has none; sightings of URLs not fetched yet are applied when the
+        item is saved.
+        """
+        now = self._now()
+        count = 0
+        with self._transaction() as conn:
+            for sighting in sightings:
+                url = sighting.get("url")
+                if not url:
+                    continue
+                row = _sighting_row(sighting, crawl_id, now)
+                conn.execute(_UPSERT_SIGHTING, row)
+                item_id = _item_id_by_url(conn, [url])
+                if item_id is not None:
+                    _apply_sighting(conn, item_id, row["rubric"], row["category"])
+                count += 1
+        return count
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    def save_page(
+        self, page: Mapping[str, Any], crawl_id: int | None, item_id: int | None = None
+    ) -> None:
+        """Store a fetched page on its own (e.g. a 304 or a page that is not an article)."""
+        with self._transaction() as conn:
+            _upsert_page(conn, page, item_id, crawl_id, self._now())
+
+    def page_info(self, url: str) -> dict[str, Any] | None:
+        """The stored fetch of ``url`` without its body: validators for conditional requests."""
+        row = self._conn.execute(
+            "SELECT url, final_url, status, content_type, etag, last_modified, fetched_at, "
+            "body_hash, item_id, crawl_id FROM pages WHERE url = ?",
+            (url,),
+        ).fetchone()
+        return dict(row) if row is not None else None
+
+    def page_html(self, url: str) -> bytes | None:
+        """The raw body last fetched at ``url`` (requested or final URL), decompressed."""
+        row = self._conn.execute(
+            "SELECT html FROM pages WHERE url = ? AND html IS NOT NULL "
+            "UNION ALL SELECT html FROM pages WHERE final_url = ? AND html IS NOT NULL LIMIT 1",
+            (url, url),
+        ).fetchone()
+        if row is None:
+            return None
+        return zlib.decompress(row["html"])
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def iter_records(self) -> Iterator[dict[str, Any]]:
+        """Every item as an export record, ordered by ``published`` (undated last) then ``id``.
+
+        Streams from a cursor; each row carries its URLs, rubrics and related links through
+        JSON subqueries, so there is one query per ordering, not one per item. The two
+        queries (dated, then undated) each follow the ``items_published`` index: no sort.
+        """
+        for where in (
+            "i.published IS NOT NULL ORDER BY i.published, i.id",
+            "i.published IS NULL ORDER BY i.id",
+        ):
+            for row in self._conn.execute(_RECORD_SELECT + " WHERE " + where):
+                yield _record(row)
+
+    def record(self, item: int | str) -> dict[str, Any] | None:
+        """One export record, by item id or by any of its URLs."""
+        item_id = item if isinstance(item, int) else self.item_id(item)
+        if item_id is None:
+            return None
+        row = self._conn.execute(_RECORD_SELECT + " WHERE i.id = ?", (item_id,)).fetchone()
+        return _record(row) if row is not None else None
+
+    def versions(self, item_id: int) -> list[dict[str, Any]]:
+        """Earlier states of an item, oldest first."""
+        rows = self._conn.execute(
+            "SELECT id, seen_at, title, text, content_hash, updated, published FROM versions "
+            "WHERE item_id = ? ORDER BY seen_at, id",
+            (item_id,),
+        )
+        return [dict(row) for row in rows]
+
+    def search(self, query: str, *, limit: int = 20, raw: bool = False) -> list[dict[str, Any]]:
+        """Full-text search on titles and texts, best matches first, accents ignored.
+
+        Each word of ``query`` must appear; ``raw=True`` passes FTS5 query syntax through
+        (``"exact phrase"``, ``OR``, ``NOT``, ``prefix*``).
+        """
+        match = query if raw else _fts_terms(query)
+        if not match:
+            return []
+        try:
+            rows = self._conn.execute(_SEARCH_SELECT, (match, limit)).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise ArchiveError(f"invalid search query {query!r}: {exc}", self.path) from exc
+        return [dict(row) for row in rows]
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for a ``stats`` command: items by category and site, and table sizes."""
+        conn = self._conn
+
+        def count(table: str) -> int:
+            return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+        def grouped(column: str) -> dict[str, int]:
+            rows = conn.execute(
+                f"SELECT {column} AS key, count(*) AS n FROM items GROUP BY {column} "
+                "ORDER BY n DESC, key"
+            )
+            return {(row["key"] if row["key"] is not None else ""): row["n"] for row in rows}
+
+        span = conn.execute("SELECT min(published), max(published) FROM items").fetchone()
+        return {
+            "path": str(self.path),
+            "schema_version": self.schema_version,
+            "items": count("items"),
+            "urls": count("item_urls"),
+            "versions": count("versions"),
+            "pages": count("pages"),
+            "sightings": count("sightings"),
+            "crawls": count("crawls"),
+            "by_category": grouped("category"),
+            "by_site": grouped("site"),
+            "published_from": span[0],
+            "published_to": span[1],
+        }
+
+
+# -- opening helpers ----------------------------------------------------------------------------
+
+
+def _check_file(path: Path, *, create: bool) -> None:
+    """Look at the file with plain I/O before SQLite touches it."""
+    if path.is_dir():
+        raise ArchiveError(f"{path} is a directory, not an archive file; give a file path", path)
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot read archive {path}: {exc.strerror}; check its permissions", path
+            ) from exc
+        # An empty file is what mkstemp or `touch` leave: SQLite treats it as a new database.
+        if header and header != SQLITE_HEADER:
+            raise NotAnArchiveError(
+                f"{path} is not an SQLite file; left untouched, choose another archive file", path
+            )
+        return
+    if not create:
+        raise ArchiveMissingError(
+            f"no archive at {path}; check the path (--db / REGARCHIVE_DB) or run a crawl first",
+            path,
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveError(
+            f"cannot create archive {path}: {exc.strerror}; choose a writable directory", path
+        ) from exc
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise ArchiveError(
+            f"cannot create archive {path}: directory {path.parent} is not writable; "
+            "choose a writable directory",
+            path,
+        )
+
+
+def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
+    """Connect in autocommit mode: transactions are explicit (see ``_transaction``)."""
+    mode = "rwc" if create else "rw"
+    uri = f"{path.resolve().as_uri()}?mode={mode}"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise ArchiveError(
+            f"cannot open archive {path}: {exc}; check that the file and its directory "
+            "are writable",
+            path,
+        ) from exc
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+# -- record helpers -----------------------------------------------------------------------------
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_json_default, sort_keys=True)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+def _clean(value: Any) -> str | None:
+    """Strip a text value; empty becomes None."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _clean_list(values: Iterable[Any] | None) -> list[str]:
+    return _distinct(_clean(v) for v in values or ())
+
+
+def _distinct(values: Iterable[str | None]) -> list[str]:
+    """Non-empty values, first occurrence kept, order preserved."""
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _page_urls(page: Mapping[str, Any] | None) -> list[str]:
+    if page is None:
+        return []
+    return [u for u in (page.get("url"), page.get("final_url")) if u]
+
+
+def _item_fields(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``items`` columns taken from a record (see docs/CONTRACTS.md)."""
+    url = _clean(record.get("url"))
+    if url is None:
+        raise ValueError("record has no url")
+    text = record.get("text") or ""
+    return {
+        "url": url,
+        "site": _clean(record.get("site")) or urlsplit(url).netloc,
+        "title": _clean(record.get("title")),
+        "category": _clean(record.get("category")),
+        "source": _clean(record.get("source")),
+        "published": _clean(record.get("published")),
+        "updated": _clean(record.get("updated")),
+        "text": text,
+        "lang": _clean(record.get("lang")),
+        # The extractor always sets it; the fallback only keeps the NOT NULL column honest.
+        "content_hash": record.get("content_hash")
+        or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "warnings": _json(list(record.get("warnings") or [])),
+    }
+
+
+def _item_id_by_url(conn: sqlite3.Connection, urls: Sequence[str]) -> int | None:
+    """The item mapped to the first of ``urls`` that is known (canonical URL comes first)."""
+    if not urls:
+        return None
+    marks = ", ".join("?" for _ in urls)
+    known = {
+        row["url"]: row["item_id"]
+        for row in conn.execute(
+            f"SELECT url, item_id FROM item_urls WHERE url IN ({marks})", tuple(urls)
+        )
+    }
+    for url in urls:
+        if url in known:
+            return int(known[url])
+    row = conn.execute(
+        f"SELECT id FROM items WHERE url IN ({marks}) ORDER BY id LIMIT 1", tuple(urls)
+    ).fetchone()
+    return int(row["id"]) if row is not None else None
+
+
+def _has_changed(existing: sqlite3.Row, fields: Mapping[str, Any]) -> bool:
+    if existing["content_hash"] != fields["content_hash"]:
+        return True
+    return fields["title"] is not None and fields["title"] != existing["title"]
+
+
+def _insert_item(conn: sqlite3.Connection, fields: Mapping[str, Any], now: str) -> int:
+    cursor = conn.execute(
+        "INSERT INTO items (url, site, title, category, source, published, updated, text, "
+        "lang, content_hash, warnings, first_seen, last_seen) VALUES (:url, :site, :title, "
+        ":category, :source, :published, :updated, :text, :lang, :content_hash, :warnings, "
+        ":now, :now)",
+        {**fields, "now": now},
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def _keep_version(conn: sqlite3.Connection, item_id: int) -> None:
+    """Copy the item's current state to ``versions``, dated by when it was last seen."""
+    conn.execute(
+        "INSERT INTO versions (item_id, seen_at, title, text, content_hash, updated, published) "
+        "SELECT id, last_seen, title, text, content_hash, updated, published FROM items "
+        "WHERE id = ?",
+        (item_id,),
+    )
+
+
+def _update_item(
+    conn: sqlite3.Connection, item_id: int, fields: Mapping[str, Any], now: str
+) -> None:
+    """Take the record's state; url and first_seen stay, metadata the record lacks stays."""
+    conn.execute(
+        "UPDATE items SET title = COALESCE(:title, title), "
+        "category = COALESCE(:category, category), source = COALESCE(:source, source), "
+        "published = COALESCE(:published, published), updated = COALESCE(:updated, updated), "
+        "text = :text, lang = COALESCE(:lang, lang), content_hash = :content_hash, "
+        "warnings = :warnings, last_seen = MAX(last_seen, :now) WHERE id = :id",
+        {**fields, "now": now, "id": item_id},
+    )
+
+
+def _touch_item(
+    conn: sqlite3.Connection, item_id: int, fields: Mapping[str, Any], now: str
+) -> None:
+    """Same content seen again: bump last_seen and only fill metadata that was missing.
+
+    Title and text are not in the SET clause, so the full-text triggers do not fire.
+    """
+    conn.execute(
+        "UPDATE items SET last_seen = MAX(last_seen, :now), "
+        "category = COALESCE(category, :category), source = COALESCE(source, :source), "
+        "published = COALESCE(published, :published), updated = COALESCE(updated, :updated), "
+        "lang = COALESCE(lang, :lang) WHERE id = :id",
+        {**fields, "now": now, "id": item_id},
+    )
+
+
+def _link_urls(conn: sqlite3.Connection, item_id: int, urls: Iterable[str]) -> None:
+    """Map URLs to the item; a URL already mapped to another item stays with it."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO item_urls (url, item_id) VALUES (?, ?)",
+        [(url, item_id) for url in urls],
+    )
+
+
+def _link_rubrics(conn: sqlite3.Connection, item_id: int, rubrics: Iterable[str]) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO item_rubrics (item_id, rubric) VALUES (?, ?)",
+        [(item_id, rubric) for rubric in rubrics],
+    )
+
+
+def _merge_related(
+    conn: sqlite3.Connection, item_id: int, related: Iterable[Mapping[str, Any]]
+) -> None:
+    rows = [
+        {"item_id": item_id, **{key: _clean(entry.get(key)) for key in RELATED_FIELDS}}
+        for entry in related
+        if _clean(entry.get("url"))
+    ]
+    conn.executemany(
+        "INSERT INTO related (item_id, url, label, category, rubric, title) "
+        "VALUES (:item_id, :url, :label, :category, :rubric, :title) "
+        "ON CONFLICT (item_id, url) DO UPDATE SET label = COALESCE(excluded.label, label), "
+        "category = COALESCE(excluded.category, category), "
+        "rubric = COALESCE(excluded.rubric, rubric), title = COALESCE(excluded.title, title)",
+        rows,
+    )
+
+
+def _fill_from_sightings(conn: sqlite3.Connection, item_id: int) -> None:
+    """Rubrics of every sighting of the item's URLs; its category when it has none.
+
+    The category hint is the most frequent one among those sightings (latest on a tie).
+    """
+    conn.execute(
+        "INSERT OR IGNORE INTO item_rubrics (item_id, rubric) "
+        "SELECT u.item_id, s.rubric FROM item_urls AS u JOIN sightings AS s ON s.url = u.url "
+        "WHERE u.item_id = ? AND s.rubric IS NOT NULL",
+        (item_id,),
+    )
+    conn.execute(
+        "UPDATE items SET category = ("
+        " SELECT s.category FROM item_urls AS u JOIN sightings AS s ON s.url = u.url"
+        " WHERE u.item_id = items.id AND s.category IS NOT NULL"
+        " GROUP BY s.category ORDER BY count(*) DESC, max(s.last_seen) DESC LIMIT 1"
+        ") WHERE id = ? AND category IS NULL",
+        (item_id,),
+    )
+
+
+def _upsert_page(
+    conn: sqlite3.Connection,
+    page: Mapping[str, Any],
+    item_id: int | None,
+    crawl_id: int | None,
+    now: str,
+) -> None:
+    """Store the last fetch of a URL; a bodiless 304 keeps the body and status stored before."""
+    body = page.get("body") or b""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    row = {
+        "url": page["url"],
+        "final_url": page.get("final_url") or page["url"],
+        "status": page.get("status"),
+        "content_type": page.get("content_type"),
+        "etag": page.get("etag"),
+        "last_modified": page.get("last_modified"),
+        "fetched_at": page.get("fetched_at") or now,
+        "body_hash": hashlib.sha256(body).hexdigest() if body else None,
+        "html": zlib.compress(body) if body else None,
+        "item_id": item_id,
+        "crawl_id": crawl_id,
+    }
+    not_modified = row["status"] == 304 and not body
+    conn.execute(_UPSERT_PAGE_NOT_MODIFIED if not_modified else _UPSERT_PAGE, row)
+
+
+_PAGE_INSERT = (
+    "INSERT INTO pages (url, final_url, status, content_type, etag, last_modified, fetched_at, "
+    "body_hash, html, item_id, crawl_id) VALUES (:url, :final_url, :status, :content_type, "
+    ":etag, :last_modified, :fetched_at, :body_hash, :html, :item_id, :crawl_id) "
+    "ON CONFLICT (url) DO UPDATE SET "
+)
+_UPSERT_PAGE = _PAGE_INSERT + (
+    "final_url = excluded.final_url, status = excluded.status, "
+    "content_type = excluded.content_type, etag = excluded.etag, "
+    "last_modified = excluded.last_modified, fetched_at = excluded.fetched_at, "
+    "body_hash = excluded.body_hash, html = excluded.html, "
+    "item_id = COALESCE(excluded.item_id, item_id), crawl_id = excluded.crawl_id"
+)
+_UPSERT_PAGE_NOT_MODIFIED = _PAGE_INSERT + (
+    "etag = COALESCE(excluded.etag, etag), "
+    "last_modified = COALESCE(excluded.last_modified, last_modified), "
+    "fetched_at = excluded.fetched_at, item_id = COALESCE(excluded.item_id, item_id), "
+    "crawl_id = excluded.crawl_id"
+)
+
+
+# -- sighting helpers ---------------------------------------------------------------------------
+
+_UPSERT_SIGHTING = (
+    "INSERT INTO sightings (url, rubric, label, category, found_on, crawl_id, first_seen, "
+    "last_seen) VALUES (:url, :rubric, :label, :category, :found_on, :crawl_id, :now, :now) "
+    "ON CONFLICT (url, COALESCE(rubric, ''), COALESCE(label, '')) DO UPDATE SET "
+    "last_seen = MAX(last_seen, excluded.last_seen), "
+    "category = COALESCE(excluded.category, category), "
+    "found_on = COALESCE(excluded.found_on, found_on), "
+    "crawl_id = COALESCE(excluded.crawl_id, crawl_id)"
+)
+
+
+def _sighting_row(sighting: Mapping[str, Any], crawl_id: int | None, now: str) -> dict[str, Any]:
+    return {
+        "url": sighting["url"],
+        "rubric": _clean(sighting.get("rubric")),
+        "label": _clean(sighting.get("label")),
+        "category": _clean(sighting.get("category")),
+        "found_on": _clean(sighting.get("found_on")),
+        "crawl_id": crawl_id,
+        "now": now,
+    }
+
+
+def _apply_sighting(
+    conn: sqlite3.Connection, item_id: int, rubric: str | None, category: str | None
+) -> None:
+    if rubric is not None:
+        _link_rubrics(conn, item_id, [rubric])
+    if category is not None:
+        conn.execute(
+            "UPDATE items SET category = ? WHERE id = ? AND category IS NULL", (category, item_id)
+        )
+
+
+# -- reading helpers ----------------------------------------------------------------------------
+
+_RECORD_SELECT = """
+SELECT i.id, i.url, i.site, i.title, i.category, i.source, i.published, i.updated, i.lang,
+    i.text, i.first_seen, i.last_seen, i.warnings,
+    (SELECT json_group_array(u.url) FROM item_urls AS u WHERE u.item_id = i.id) AS urls_json,
+    (SELECT json_group_array(r.rubric) FROM item_rubrics AS r WHERE r.item_id = i.id)
+        AS rubrics_json,
+    (SELECT json_group_array(json_object('url', x.url, 'label', x.label,
+            'category', x.category, 'rubric', x.rubric, 'title', x.title))
+        FROM related AS x WHERE x.item_id = i.id) AS related_json
+FROM items AS i"""
+
+_CRAWL_SELECT = """
+SELECT c.*, (SELECT count(*) FROM crawl_errors AS e WHERE e.crawl_id = c.id) AS error_rows
+FROM crawls AS c"""
+
+_SEARCH_SELECT = """
+SELECT i.id, i.url, i.title, i.category, i.published,
+    snippet(items_fts, 1, '[', ']', '…', 16) AS snippet
+FROM items_fts JOIN items AS i ON i.id = items_fts.rowid
+WHERE items_fts MATCH ? ORDER BY rank LIMIT ?"""
+
+
+def _record(row: sqlite3.Row) -> dict[str, Any]:
+    """An export record (see :mod:`archive.records`) from a ``_RECORD_SELECT`` row."""
+    values = {
+        **dict(row),
+        "urls": sorted(json.loads(row["urls_json"])),
+        "rubrics": _sorted_rubrics(json.loads(row["rubrics_json"])),
+        "related": sorted(json.loads(row["related_json"]), key=lambda entry: entry["url"]),
+        "warnings": json.loads(row["warnings"] or "[]"),
+    }
+    return {field: values.get(field) for field in EXPORT_FIELDS}
+
+
+def _sorted_rubrics(rubrics: Iterable[str]) -> list[str]:
+    """Sorted case-insensitively; spellings differing only in case are listed once."""
+    unique: dict[str, str] = {}
+    for rubric in sorted(rubrics):
+        unique.setdefault(rubric.casefold(), rubric)
+    return [unique[key] for key in sorted(unique)]
+
+
+def _crawl_dict(row: sqlite3.Row) -> dict[str, Any]:
+    crawl = dict(row)
+    for key in ("start_urls", "args", "stats"):
+        crawl[key] = json.loads(crawl[key]) if crawl[key] else None
+    return crawl
+
+
+def _fts_terms(query: str) -> str:
+    """Each word as a quoted FTS5 string, so punctuation (l'Europe, Île-de-France) is safe."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())

@@ -1,0 +1,83 @@
+"""From a saved page to the archive's record: the extraction layer's one entry point."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pipelines.metadata import looks_like_article, read_article, read_page
+from pipelines.page import parse_page
+from pipelines.text import extract_text, find_headed_blocks, fingerprint, remove_boilerplate
+
+
+def extract_record(
+    body: bytes,
+    url: str,
+    *,
+    content_type: str | None = None,
+    final_url: str | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The record of one fetched page (see docs/CONTRACTS.md), computed from the page alone.
+
+    A pure function: no I/O, no clock except ``today`` (the bound for "future" dates, default
+    the current date), plain data out, so it can run in a process pool. The HTML is parsed once
+    and every stage works on that one tree, in this order:
+
+    1. decode like Scrapy (HTTP charset, BOM, ``<meta>``, detection) and parse (``page``);
+    2. find the headed blocks ("Dans la même rubrique", "À lire aussi"…) (``text``);
+    3. read the page as a whole: canonical URL, language, title without its ``Actu - Régions -``
+       prefix, category, breadcrumb rubrics, related links, page kind (``metadata.read_page``);
+    4. remove what is never the article: sidebars, those blocks, navigation, breadcrumb, header
+       and footer, consent banners, share buttons, forms (``text.remove_boilerplate``);
+    5. read what only the article says, now that no sidebar or listing is left to mislead:
+       byline (source) and publication/update dates (``metadata.read_article``);
+    6. take the article header, byline and date lines out, read the chapô, let trafilatura read
+       the body, drop repeated paragraphs and the byline line (``text.extract_text``);
+    7. fingerprint the text and decide whether the page is an article at all.
+    """
+    page = parse_page(body, content_type)
+    tree = page.tree
+    blocks = find_headed_blocks(tree)
+    info = read_page(tree, url=url, final_url=final_url, blocks=blocks)
+    remove_boilerplate(tree, blocks)
+    article = read_article(tree, today=today)
+    text = extract_text(
+        tree,
+        byline=article.byline.text if article.byline else None,
+        remove=article.remove,
+    )
+    is_article = looks_like_article(info.kind, info.title, text.text)
+    return {
+        "url": info.url,
+        "urls": info.urls,
+        "site": info.site,
+        "title": info.title,
+        "category": info.category,
+        "rubrics": info.rubrics,
+        "source": article.source,
+        "published": article.published,
+        "updated": article.updated,
+        "text": text.text,
+        "lang": info.lang,
+        "content_hash": fingerprint(text.text),
+        "related": info.related,
+        "warnings": _warnings(
+            is_article, info.kind, article.published, article.warnings, text.warnings
+        ),
+        "is_article": is_article,
+    }
+
+
+def _warnings(
+    is_article: bool,
+    kind: str | None,
+    published: str | None,
+    date_warnings: list[str],
+    text_warnings: list[str],
+) -> list[str]:
+    """Date and text warnings; for a page that is no article, only that fact."""
+    if not is_article:
+        return [f"not an article ({kind or 'no title or text'})"]
+    missing = [] if published else ["no publication date found"]
+    return [*date_warnings, *missing, *text_warnings]

@@ -1,0 +1,711 @@
+"""What a page says about the article besides its text: title, category, rubrics, source, dates…
+
+Two readings, on purpose at two moments of the pipeline (see :mod:`pipelines.extract`):
+
+- :func:`read_page`, on the whole tree: canonical URL, language, title, breadcrumb, the "Dans la
+  même rubrique" links, and what kind of page it is;
+- :func:`read_article`, once sidebars, related lists and footers are gone: the byline (source)
+  and the dates. Dates are looked for only there, so a date next to a related link or in a
+  listing can never become the article's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from pipelines.dates import (
+    DateResult,
+    find_dated_phrases,
+    fold,
+    looks_like_date,
+    normalize,
+    parse_french_date,
+)
+from pipelines.labels import category_from_url, category_from_word, parse_label
+from pipelines.page import BLOCK_TAGS, class_tokens, clean_space, text_of, xpath_has_class
+from pipelines.text import HeadedBlock, find_headed_blocks
+from pipelines.urls import excluded_reason, looks_like_listing, normalize_url, site_of
+
+# --- page-level reading -------------------------------------------------------------------
+
+# Where a title <h1> sits, best first: classed as the entry's title, SPIP's old "titre", in the
+# content, anywhere but the page's header, navigation, sidebar or footer.
+_TITLE_CLASSES = ("entry-title", "titre")
+_CONTENT_TAGS = frozenset({"article", "main"})
+_CONTENT_IDS = frozenset({"content", "contenu"})
+_CHROME_TAGS = frozenset({"header", "nav", "aside", "footer"})
+_SITE_NAME = etree.XPath(
+    "/html/head/meta[@property='og:site_name' or @name='application-name']/@content"
+    " | //body//*[@id or @class][@id='logo' or @id='nom_site_spip' or "
+    + xpath_has_class("spip_logo_site", "nom_site")
+    + "]//text()"
+)
+_BREADCRUMB = etree.XPath(
+    "//body//*[@class or @id or @aria-label]"
+    "[(self::p and " + xpath_has_class("arbo") + ") or @id='hierarchie' or @id='ariane'"
+    " or contains(@aria-label, 'il d') or contains(@aria-label, 'readcrumb')"
+    " or contains(@aria-label, 'riane') or " + xpath_has_class("breadcrumb", "ariane", "fil-ariane",
+                                                            "fil_ariane", "arbo") + "]"
+)  # fmt: skip
+_HOME_WORDS = frozenset(
+    {"accueil", "home", "page d'accueil", "retour a l'accueil", "retour accueil"}
+)
+_LISTING_BODY = frozenset(
+    {"page_rubrique", "page_sommaire", "page_mot", "page_auteur", "page_plan", "page_recherche",
+     "page_site", "page_forum", "page_login", "page_backend"}
+)  # fmt: skip
+_ERROR_TITLE = re.compile(
+    r"\b404\b|page (?:introuvable|non trouvee|inexistante)|(?:article|document) (?:introuvable|"
+    r"inexistant)|n'existe (?:pas|plus)|not found|^erreur\b"
+)
+
+
+@dataclass
+class PageInfo:
+    """What the whole page says: where it lives, what it is called, where it is filed."""
+
+    url: str
+    urls: list[str]
+    site: str
+    title: str | None
+    category: str | None
+    rubrics: list[str]
+    lang: str | None
+    related: list[dict[str, str | None]]
+    # "article", "listing", "print", "error", another reason the URL is no article ("feed"…),
+    # or None when nothing says
+    kind: str | None
+
+
+def read_page(
+    tree: HtmlElement, *, url: str, final_url: str | None, blocks: list[HeadedBlock]
+) -> PageInfo:
+    """Read the page-level metadata from the whole tree (``blocks``: its headed blocks)."""
+    requested = normalize_url(url)
+    final = normalize_url(final_url or url)
+    base = _base_url(tree, final)
+    canonical = _canonical(tree, base, final)
+    urls = list(dict.fromkeys([canonical, requested, final]))
+    crumbs = _breadcrumb(tree, base, set(urls))
+    title, label_category, label_rubric = _title(tree, crumbs.rubrics)
+    rubrics = _unique([*crumbs.rubrics, *([label_rubric] if label_rubric else [])])
+    category = (
+        label_category
+        or crumbs.category
+        or next(filter(None, (category_from_url(u) for u in urls)), None)
+    )
+    related = _related(blocks, base, set(urls), rubrics[-1] if rubrics else None)
+    return PageInfo(
+        url=canonical,
+        urls=urls,
+        site=site_of(canonical),
+        title=title,
+        category=category,
+        rubrics=rubrics,
+        lang=_lang(tree),
+        related=related,
+        kind=_page_kind(tree, final, title),
+    )
+
+
+def related_links(tree: HtmlElement, url: str) -> list[dict[str, str | None]]:
+    """The page's "Dans la même rubrique" entries (``url``, ``label``, ``category``, ``rubric``,
+    ``title``), for a caller that only wants the links; ``tree`` is left unchanged."""
+    return read_page(tree, url=url, final_url=None, blocks=find_headed_blocks(tree)).related
+
+
+def _first(tree: HtmlElement, xpath: str) -> str | None:
+    values = tree.xpath(xpath)
+    return str(values[0]).strip() if values else None
+
+
+def _base_url(tree: HtmlElement, final: str) -> str:
+    base = _first(tree, "/html/head/base/@href")
+    return urljoin(final, base) if base else final
+
+
+_CANONICAL = (
+    "/html/head/link[contains(concat(' ', translate(@rel, 'CANOIL', 'canoil'), ' '),"
+    " ' canonical ')]/@href"
+)
+
+
+def _canonical(tree: HtmlElement, base: str, final: str) -> str:
+    """``rel=canonical`` when it points to the same site (host and port), else the final URL."""
+    href = _first(tree, _CANONICAL)
+    if not href:
+        return final
+    canonical = normalize_url(href, base)
+    same_site = urlsplit(canonical).netloc == urlsplit(final).netloc
+    return canonical if same_site and canonical.startswith(("http://", "https://")) else final
+
+
+def _lang(tree: HtmlElement) -> str | None:
+    declared = (
+        tree.get("lang")
+        or tree.get("xml:lang")  # the HTML parser keeps the prefixed name as it is
+        or _first(tree, "/html/head/meta[translate(@http-equiv, 'CONTENTLAGU', 'contentlagu')"
+                        "='content-language']/@content")
+        or _first(tree, "/html/head/meta[@property='og:locale']/@content")
+    )  # fmt: skip
+    if not declared:
+        return None
+    code = re.split(r"[-_,;\s]", declared.strip().lower(), maxsplit=1)[0]
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+def _site_name(tree: HtmlElement) -> str | None:
+    names = [clean_space(str(value)) for value in _SITE_NAME(tree)]
+    return next((name for name in names if name), None)
+
+
+def _title(
+    tree: HtmlElement, known_rubrics: list[str]
+) -> tuple[str | None, str | None, str | None]:
+    """``(title, category, rubric)``; the last two come from an ``Actu - Régions -`` prefix."""
+    raw = _heading_title(tree)
+    if not raw:
+        raw = _strip_site_name(
+            _first(tree, "/html/head/meta[@property='og:title']/@content")
+            or _first(tree, "/html/head/title/text()")
+            or "",
+            _site_name(tree),
+        )
+    if not raw:
+        return None, None, None
+    label = parse_label(raw, frozenset(known_rubrics))
+    return label.title or raw, label.category, label.rubric
+
+
+def _heading_title(tree: HtmlElement) -> str | None:
+    """The text of the best placed ``<h1>``; an ``<h1>`` that is the site's name (old SPIP
+    templates put it in the page header) is skipped."""
+    ranked = sorted(
+        (rank, index, h1)
+        for index, h1 in enumerate(tree.body.iter("h1"))
+        if (rank := _title_rank(h1)) is not None
+    )
+    site_name: str | None = None
+    for rank, _, h1 in ranked:
+        text = text_of(h1)
+        if not text:
+            continue
+        if rank <= 1:
+            return text
+        site_name = site_name if site_name is not None else (_site_name(tree) or "")
+        if fold(text) != fold(site_name):
+            return text
+    return None
+
+
+def _title_rank(h1: HtmlElement) -> int | None:
+    classes = class_tokens(h1)
+    for rank, name in enumerate(_TITLE_CLASSES):
+        if name in classes:
+            return rank
+    in_chrome = False
+    for ancestor in h1.iterancestors():
+        if (
+            ancestor.tag in _CONTENT_TAGS
+            or ancestor.get("id") in _CONTENT_IDS
+            or ancestor.get("role") == "main"
+            or "hentry" in class_tokens(ancestor)
+        ):
+            return 2
+        in_chrome = in_chrome or ancestor.tag in _CHROME_TAGS
+    return None if in_chrome else 3
+
+
+def _strip_site_name(title: str, site_name: str | None) -> str:
+    """``Titre - Nom du site`` → ``Titre`` (only when the suffix is the site's name)."""
+    title = clean_space(title)
+    if not site_name:
+        return title
+    suffix = re.compile(r"\s+[-–—|:·]\s+" + re.escape(site_name) + r"$", re.IGNORECASE)
+    return suffix.sub("", title) or title
+
+
+@dataclass
+class _Crumbs:
+    rubrics: list[str] = field(default_factory=list)
+    category: str | None = None
+
+
+def _breadcrumb(tree: HtmlElement, base: str, page_urls: set[str]) -> _Crumbs:
+    """Rubrics (and a category level such as "Actualités") named by the breadcrumb's links.
+
+    The home link is skipped, and so is the article itself (the last, unlinked item).
+    """
+    found = _BREADCRUMB(tree)
+    crumbs = _Crumbs()
+    if not found:
+        return crumbs
+    for link in found[0].iterfind(".//a[@href]"):
+        text = text_of(link)
+        url = normalize_url(link.get("href", ""), base)
+        if not text or url in page_urls or _is_home(link, text, url):
+            continue
+        category = category_from_word(text)
+        if category:
+            crumbs.category = crumbs.category or category
+        else:
+            crumbs.rubrics.append(text)
+    crumbs.rubrics = _unique(crumbs.rubrics)
+    return crumbs
+
+
+def _is_home(link: HtmlElement, text: str, url: str) -> bool:
+    rel = (link.get("rel") or "").lower().split()
+    parts = urlsplit(url)
+    root = parts.path in ("", "/", "/index.php", "/spip.php") and not parts.query
+    return "home" in rel or "start" in rel or root or fold(text) in _HOME_WORDS
+
+
+def _related(
+    blocks: list[HeadedBlock], base: str, page_urls: set[str], rubric: str | None
+) -> list[dict[str, str | None]]:
+    """The links of the "Dans la même rubrique" blocks, parsed as ``Actu - Régions - Titre`` labels.
+
+    An entry whose label names no rubric is in the page's own rubric: that is what the block's
+    heading says.
+    """
+    entries: dict[str, dict[str, str | None]] = {}
+    for block in blocks:
+        if not block.same_rubric:
+            continue
+        for element in block.elements:
+            for link in element.iter("a"):
+                entry = _related_entry(link, block.heading, base, page_urls, rubric)
+                if entry and entry["url"] not in entries:
+                    entries[entry["url"]] = entry
+    return list(entries.values())
+
+
+def _related_entry(
+    link: HtmlElement, heading: HtmlElement, base: str, page_urls: set[str], rubric: str | None
+) -> dict[str, str | None] | None:
+    href = link.get("href")
+    if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
+        return None
+    if heading in link.iterancestors() or link is heading:
+        return None
+    url = normalize_url(href, base)
+    current = "on" in class_tokens(link) or any(
+        "on" in class_tokens(a) for a in link.iterancestors("li")
+    )
+    label = text_of(link)
+    if current or not label or url in page_urls or excluded_reason(url):
+        return None
+    parsed = parse_label(label, frozenset([rubric]) if rubric else frozenset())
+    return {
+        "url": url,
+        "label": label,
+        "category": parsed.category,
+        "rubric": parsed.rubric or rubric,
+        "title": parsed.title,
+    }
+
+
+def _page_kind(tree: HtmlElement, final: str, title: str | None) -> str | None:
+    classes = class_tokens(tree.body)
+    heading = fold(title or _first(tree, "/html/head/title/text()") or "")
+    if "page_404" in classes or "page_erreur" in classes or _ERROR_TITLE.search(heading):
+        return "error"
+    excluded = excluded_reason(final)
+    if "page_imprimer" in classes or excluded == "print version":
+        return "print"
+    if "page_article" in classes or "page_breve" in classes:
+        return "article"
+    if _LISTING_BODY.intersection(classes):
+        return "listing"
+    if excluded:
+        return excluded
+    if _first(tree, "/html/head/meta[@property='og:type']/@content") == "article":
+        return "article"
+    return "listing" if looks_like_listing(final) else None
+
+
+def looks_like_article(kind: str | None, title: str | None, text: str) -> bool:
+    """An article: a SPIP article template, or, when the page does not say, a title and text."""
+    if kind is not None:
+        return kind == "article"
+    return bool(title and text)
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for value in values:
+        key = fold(value)
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept
+
+
+# --- article-level reading ----------------------------------------------------------------
+
+# Candidates for the article's container, ranked in Python by :func:`_container_rank`.
+_CONTAINERS = etree.XPath(
+    "//body//*[self::article or self::main or @id='article' or @id='content' or @id='contenu'"
+    " or @role='main' or contains(@itemtype, 'Article') or " + xpath_has_class("hentry", "article")
+    + "]"
+)  # fmt: skip
+# The article's own prose (SPIP's chapô, text, notes and post-scriptum; common theme classes).
+_BODY_TEXT = xpath_has_class(
+    "texte", "chapo", "chapeau", "notes", "ps", "entry-content", "article-content", "field-body"
+)
+_IN_BODY_TEXT = etree.XPath("ancestor-or-self::*[" + _BODY_TEXT + "]")
+_OUTSIDE_LISTS = "not(ancestor::li or ancestor::table or ancestor-or-self::*[" + _BODY_TEXT + "])"
+_PLAIN_TIME = etree.XPath(".//time[" + _OUTSIDE_LISTS + "]")
+# Elements whose class or microdata may mark a date or a byline; sorted out in Python, so the
+# article is walked once for all of them.
+_MARKED = etree.XPath(
+    ".//*[@itemprop or @pubdate or contains(@class, 'publi') or contains(@class, 'date')"
+    " or contains(@class, 'modified') or contains(@class, 'source') or contains(@class, 'byline')"
+    " or contains(@class, 'signature') or contains(@class, 'credits')]"
+)
+_DATE_TAGS = frozenset({"time", "abbr", "span", "meta", "div", "p"})
+_PUBLISHED_CLASSES = frozenset({"published", "pubdate", "date-publication", "dt-published"})
+_UPDATED_CLASSES = frozenset({"updated", "modified", "dt-updated"})
+_DATE_LINE_CLASSES = frozenset({"info-publi", "date", "dates", "date-publication", "post-date"})
+_BYLINE_CLASSES = frozenset({"source", "sources", "byline", "signature", "credits", "info-publi"})
+_IS_OUTSIDE_LISTS = etree.XPath(_OUTSIDE_LISTS)
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "dc.date", "dc.date.created",
+    "dc.date.issued", "dcterms.created", "dcterms.issued", "dcterms.date", "date",
+    "datepublished", "publication_date", "pubdate",
+)  # fmt: skip
+_UPDATED_META = (
+    "article:modified_time", "og:article:modified_time", "og:updated_time", "dc.date.modified",
+    "dcterms.modified", "datemodified",
+)  # fmt: skip
+_META = etree.XPath("/html/head/meta[@content][@property or @name or @itemprop]")
+# Words that may open a "Publié le …" phrase: a cheap test before the real one.
+_PHRASE_WORDS = ("publi", "à jour", "a jour", "modifi", "en ligne", "actualis")
+_PHRASE_WORD = re.compile("|".join(_PHRASE_WORDS), re.IGNORECASE)
+# Paragraphs, and divisions used as paragraphs (no block children).
+_BYLINE_CANDIDATES = etree.XPath(".//p | .//div[not(p or div or ul or ol or table)]")
+_BYLINE_MAX_LENGTH = 160
+_DATELINE_MAX_LENGTH = 160
+_DATELINE_START = re.compile(
+    r"^(?:article |page |texte |\W+)?"
+    r"(?:publie|mise? (?:a jour|en ligne)|modifie|derniere|date de publication|actualise|en ligne)"
+)
+
+_DATE_TEXT = (
+    r"(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    r"|(?:[^\W\d_]+\.?\s+)?\d{1,2}\s?(?:er)?\s+[^\W\d_]+\.?\s+\d{4})"
+)
+_SOURCE_TEXT = r"(?P<source>[^\W\d_][^()\[\]]{1,99}?)"
+_SOURCE_LABEL = r"(?:sources?\s*:\s*)?"
+_BYLINE_SHAPES = tuple(
+    re.compile(pattern, re.I)
+    for pattern in (
+        rf"^{_SOURCE_LABEL}{_SOURCE_TEXT}\s*[-–—|,]\s*(?:le\s+)?(?P<date>{_DATE_TEXT})\s*\.?$",
+        rf"^{_SOURCE_LABEL}{_SOURCE_TEXT}\s*[(\[]\s*(?:le\s+)?(?P<date>{_DATE_TEXT})\s*[)\]]\s*\.?$",
+        rf"^(?P<date>{_DATE_TEXT})\s*[-–—|,]\s*{_SOURCE_LABEL}{_SOURCE_TEXT}\s*\.?$",
+        r"^sources?\s*:\s*(?P<source>[^\W_].{1,119}?)\s*\.?$",
+    )
+)
+_NOT_A_SOURCE = re.compile(r"^(?:publie|mise? a jour|mise? en ligne|modifie|derniere|date|le |par |"
+                           r"actualise|cree)")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Byline:
+    """``Commission Européenne - 2017-12-12``: who the text comes from, and when."""
+
+    text: str
+    source: str | None
+    date_text: str | None
+
+
+@dataclass
+class ArticleInfo:
+    """What the article's own content says about it, and the elements that said it."""
+
+    source: str | None
+    published: str | None
+    updated: str | None
+    byline: Byline | None
+    remove: list[HtmlElement]  # byline and date lines: metadata, not text
+    warnings: list[str]
+
+
+def read_article(tree: HtmlElement, *, today: date | None = None) -> ArticleInfo:
+    """Read byline and dates from a tree whose boilerplate has been removed."""
+    container = article_container(tree)
+    marked = _Marked.sort(_MARKED(container))
+    byline, byline_elements = _find_byline(container, marked.bylines)
+    datelines, phrases = _dated_phrases(container)
+    warnings: list[str] = []
+    published = _first_date(
+        [
+            *_element_dates(marked.published),
+            *_plain_times(container),
+            *_meta_values(tree, _PUBLISHED_META),
+            *([byline.date_text] if byline and byline.date_text else []),
+            *[fragment for kind, fragment in phrases if kind == "published"],
+            *_date_lines(marked.date_lines),
+        ],
+        today,
+        warnings,
+    )
+    updated = _first_date(
+        [
+            *_meta_values(tree, _UPDATED_META),
+            *_element_dates(marked.updated),
+            *[fragment for kind, fragment in phrases if kind == "updated"],
+        ],
+        today,
+        warnings,
+    )
+    return ArticleInfo(
+        source=byline.source if byline else _signed_author(container),
+        published=published,
+        updated=updated,
+        byline=byline,
+        remove=[*byline_elements, *datelines],
+        warnings=warnings,
+    )
+
+
+@dataclass
+class _Marked:
+    """The article's elements marked as dates or bylines, by what they mark."""
+
+    published: list[HtmlElement] = field(default_factory=list)
+    updated: list[HtmlElement] = field(default_factory=list)
+    date_lines: list[HtmlElement] = field(default_factory=list)
+    bylines: list[HtmlElement] = field(default_factory=list)
+
+    @classmethod
+    def sort(cls, elements: list[HtmlElement]) -> _Marked:
+        marked = cls()
+        for element in elements:
+            classes = set(class_tokens(element))
+            itemprop = element.get("itemprop")
+            if element.tag in _DATE_TAGS:
+                if (
+                    itemprop == "datePublished"
+                    or element.get("pubdate") is not None
+                    or (classes & _PUBLISHED_CLASSES)
+                ):
+                    marked.published.append(element)
+                if itemprop == "dateModified" or classes & _UPDATED_CLASSES:
+                    marked.updated.append(element)
+            if classes & _DATE_LINE_CLASSES and _IS_OUTSIDE_LISTS(element):
+                marked.date_lines.append(element)
+            if classes & _BYLINE_CLASSES:
+                marked.bylines.append(element)
+        return marked
+
+
+def article_container(tree: HtmlElement) -> HtmlElement:
+    """The element holding the article (SPIP's ``.hentry``, ``<article>``, ``#contenu``…)."""
+    ranked = [
+        (rank, index, e)
+        for index, e in enumerate(_CONTAINERS(tree))
+        if (rank := _container_rank(e)) is not None
+    ]
+    return min(ranked)[2] if ranked else tree.body
+
+
+def _container_rank(element: HtmlElement) -> int | None:
+    classes = class_tokens(element)
+    if "hentry" in classes:
+        return None if element.tag == "li" else 0  # li.hentry: an item of a listing
+    if element.tag == "article":
+        return 1
+    if "Article" in (element.get("itemtype") or ""):
+        return 2
+    if element.get("id") == "article" or "article" in classes:
+        return 3
+    if element.get("id") in _CONTENT_IDS:
+        return 4
+    return 5 if element.tag == "main" or element.get("role") == "main" else None
+
+
+def _first_date(candidates: list[str], today: date | None, warnings: list[str]) -> str | None:
+    """The first candidate that is a valid date; rejections met on the way become warnings."""
+    for candidate in candidates:
+        result: DateResult = parse_french_date(candidate, today=today)
+        if result.value:
+            return result.value
+        if result.reason and result.reason not in warnings:
+            warnings.append(result.reason)
+    return None
+
+
+def _element_dates(elements: list[HtmlElement]) -> list[str]:
+    values = []
+    for element in elements:
+        for attribute in ("datetime", "content", "title"):
+            if element.get(attribute):
+                values.append(element.get(attribute))
+        values.append(text_of(element))
+    return [value for value in values if value]
+
+
+def _plain_times(container: HtmlElement) -> list[str]:
+    """``<time>`` elements of the article's header area (not in lists, tables or the body text)."""
+    updated = {"updated", "modified", "dt-updated"}
+    times = [
+        t for t in _PLAIN_TIME(container)
+        if t.get("itemprop") != "dateModified" and not updated.intersection(class_tokens(t))
+    ]  # fmt: skip
+    return _element_dates(times)
+
+
+def _date_lines(elements: list[HtmlElement]) -> list[str]:
+    """Texts of publication lines (SPIP's ``p.info-publi``: "mercredi 12 mars 2008, par …")
+    that carry no "Publié le"/"mis à jour le" phrase (those are read as phrases)."""
+    texts = (text_of(element) for element in elements)
+    return [text for text in texts if text and not find_dated_phrases(text)]
+
+
+def _meta_values(tree: HtmlElement, names: tuple[str, ...]) -> list[str]:
+    """Meta tag contents for ``names`` (property, name or itemprop), in the order of ``names``."""
+    found: dict[str, str] = {}
+    for meta in _META(tree):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in names and key not in found:
+            found[key] = meta.get("content", "")
+    return [found[name] for name in names if found.get(name)]
+
+
+def _dated_phrases(container: HtmlElement) -> tuple[list[HtmlElement], list[tuple[str, str]]]:
+    """Short blocks saying "Publié le …"/"mis à jour le …": the ``(kind, fragment)`` phrases
+    found, and the date lines outside the body text (metadata, to remove from the text).
+
+    Inside the body text a phrase counts only when it opens its paragraph ("Mise à jour du
+    3 mars : …"), so "le décret publié le 3 mars" in a sentence is never the article's date;
+    and body paragraphs are never removed.
+    """
+    blocks: list[HtmlElement] = []
+    everything = container.text_content().lower()
+    if not any(word in everything for word in _PHRASE_WORDS):  # plain `in`: far faster than re
+        return [], []
+    for element in container.iter():
+        if element.text and _PHRASE_WORD.search(element.text):
+            block = _enclosing_block(element)
+        elif element.tail and _PHRASE_WORD.search(element.tail):
+            block = _enclosing_block(element.getparent())
+        else:
+            continue
+        if block is not None and block not in blocks:
+            blocks.append(block)
+    datelines: list[HtmlElement] = []
+    phrases: list[tuple[str, str]] = []
+    for block in blocks:
+        text = text_of(block)
+        if len(text) > _DATELINE_MAX_LENGTH:
+            continue
+        opens = bool(_DATELINE_START.match(fold(text)))
+        in_body_text = bool(_IN_BODY_TEXT(block))
+        if in_body_text and not opens:
+            continue
+        found = find_dated_phrases(text)
+        phrases.extend(found)
+        if found and opens and not in_body_text:
+            datelines.append(block)
+    return datelines, phrases
+
+
+def _enclosing_block(element: HtmlElement | None) -> HtmlElement | None:
+    while element is not None and element.tag not in BLOCK_TAGS:
+        element = element.getparent()
+    return element
+
+
+# SPIP's publication line signs the article: ``<span class="auteurs">par <span class="vcard
+# author"><a class="url fn">Régions de France</a>``. On these sites the "author" is the issuing
+# body, so it stands in for the source when no byline names one.
+_SIGNED_AUTHOR = etree.XPath(
+    ".//*[" + xpath_has_class("auteurs") + " or " + xpath_has_class("author") + "]"
+    "//*[" + xpath_has_class("fn") + "]"
+)
+
+
+def _signed_author(container: HtmlElement) -> str | None:
+    for element in _SIGNED_AUTHOR(container):
+        name = normalize(text_of(element))
+        if name and _is_source(name):
+            return name
+    return None
+
+
+def _find_byline(
+    container: HtmlElement, classed: list[HtmlElement]
+) -> tuple[Byline | None, list[HtmlElement]]:
+    """The byline, from an element so ``classed``, else from a short closing paragraph.
+
+    Returns it with every element repeating it (a chapô copied into the body brings its byline).
+    """
+    for element in classed:
+        byline = parse_byline(text_of(element))
+        if byline:
+            return byline, [element]
+    found: Byline | None = None
+    elements: list[HtmlElement] = []
+    for element in _BYLINE_CANDIDATES(container):
+        if not _closes_its_block(element):
+            continue
+        text = normalize(element.text_content())
+        if found is not None:
+            if text == found.text:
+                elements.append(element)
+            continue
+        byline = parse_byline(text)
+        if byline:
+            found, elements = byline, [element]
+    return found, elements
+
+
+def _closes_its_block(element: HtmlElement) -> bool:
+    """True for one of the last two non-empty children of its parent."""
+    following = 0
+    for sibling in element.itersiblings():
+        if isinstance(sibling.tag, str) and sibling.text_content().strip():
+            following += 1
+            if following > 1:
+                return False
+    return True
+
+
+def parse_byline(text: str) -> Byline | None:
+    """Split a byline line into source and date, or None if the line is not shaped like one.
+
+    >>> parse_byline("Commission Européenne - 2017-12-12").source
+    'Commission Européenne'
+    """
+    clean = normalize(text)
+    if not clean or len(clean) > _BYLINE_MAX_LENGTH:
+        return None
+    for shape in _BYLINE_SHAPES:
+        match = shape.match(clean)
+        if not match:
+            continue
+        source = match.group("source").strip(" -–—,:;")
+        date_text = match.groupdict().get("date")
+        if _is_source(source) and (date_text is None or looks_like_date(date_text)):
+            return Byline(clean, source, date_text)
+    return None
+
+
+def _is_source(text: str) -> bool:
+    folded = fold(text)
+    return (
+        bool(folded)
+        and len(folded.split()) <= 12
+        and not _NOT_A_SOURCE.match(folded)
+        and not looks_like_date(text)
+    )

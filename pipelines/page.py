@@ -1,0 +1,129 @@
+"""A saved page, decoded once and parsed once, plus the small tree helpers every stage shares.
+
+Decoding follows Scrapy exactly (:func:`w3lib.encoding.html_to_unicode`: HTTP charset, then BOM,
+then ``<meta charset>``/``http-equiv``, then detection), so the extractor reads a page the way the
+spider did. The Unicode text is re-encoded to UTF-8 and handed to a parser told so: libxml2 then
+ignores the page's own (possibly wrong) declarations, including an XML prolog's ``encoding=``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+from w3lib.encoding import html_to_unicode
+
+# Comments and processing instructions never carry article content; dropping them at parse time
+# saves every later stage from skipping them.
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+
+# Elements after which a new line (paragraph) starts when flattening a tree to lines.
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+        "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
+        "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
+        "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class Page:
+    """A decoded, parsed page. ``tree`` is the ``<html>`` root and always has a ``<body>``."""
+
+    tree: HtmlElement
+    encoding: str
+
+    @property
+    def body(self) -> HtmlElement:
+        return self.tree.body
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """``(encoding, text)`` of a raw body, decoded as Scrapy decodes it; NUL bytes removed."""
+    encoding, text = html_to_unicode(content_type, body)
+    return encoding, text.replace("\x00", "")
+
+
+def parse_html(text: str) -> HtmlElement:
+    """Parse (possibly broken, possibly empty) HTML into an ``<html>`` tree that has a body."""
+    data = text.encode("utf-8", "replace")
+    try:
+        root = lxml.html.document_fromstring(data, parser=_PARSER)
+    except etree.ParserError:  # "Document is empty": blank or whitespace-only input
+        root = lxml.html.document_fromstring(b"<html><body></body></html>", parser=_PARSER)
+    if root.find("body") is None:
+        root.append(root.makeelement("body", {}))
+    return root
+
+
+def parse_page(body: bytes, content_type: str | None = None) -> Page:
+    """Decode ``body`` (with its HTTP ``Content-Type`` when known) and parse it once."""
+    encoding, text = decode_body(body, content_type)
+    return Page(tree=parse_html(text), encoding=encoding)
+
+
+def clean_space(text: str) -> str:
+    """Collapse every run of whitespace (nbsp and thin spaces included) into one space."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def text_of(element: HtmlElement) -> str:
+    """The element's text, whitespace collapsed (scripts included: meant for small nodes)."""
+    return clean_space(element.text_content())
+
+
+def block_lines(element: HtmlElement) -> list[str]:
+    """The element's text as lines: one per block (``<p>``, ``<li>``, ``<h2>``…) or ``<br>``.
+
+    Inline markup stays on its line; scripts, styles and templates are skipped.
+    """
+    pieces: list[str] = []
+    _flatten(element, pieces)
+    return [line for line in (clean_space(raw) for raw in "".join(pieces).split("\n")) if line]
+
+
+def _flatten(element: HtmlElement, pieces: list[str]) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _SKIPPED_TAGS:
+        return
+    block = tag in BLOCK_TAGS
+    if block or tag == "br":
+        pieces.append("\n")
+    if element.text:
+        pieces.append(element.text)
+    for child in element:
+        _flatten(child, pieces)
+        if child.tail:
+            pieces.append(child.tail)
+    if block:
+        pieces.append("\n")
+
+
+def drop(elements: Iterable[HtmlElement]) -> None:
+    """Remove elements from their tree, keeping their tail text (the root is never removed)."""
+    for element in list(elements):
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
+def xpath_has_class(*tokens: str) -> str:
+    """XPath test: the element has one of these classes.
+
+    The plain ``contains()`` comes first: it is much cheaper than the exact token test and rules
+    out nearly every element.
+    """
+    exact = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+    return " or ".join(f"(contains(@class, '{t}') and {exact.format(t)})" for t in tokens)
+
+
+def class_tokens(element: HtmlElement) -> list[str]:
+    """The element's classes, lower-cased."""
+    return (element.get("class") or "").lower().split()

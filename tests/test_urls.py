@@ -1,0 +1,102 @@
+"""URL normalisation and classification: the spider and the archive agree on what is one URL."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.urls import (
+    excluded_reason,
+    is_pagination_of,
+    looks_like_listing,
+    normalize_url,
+    site_of,
+    spip_article_id,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("HTTP://Example.ORG:80/spip.php?article12#forum", "http://example.org/spip.php?article12"),
+        (
+            "https://example.org:443/Titre?utm_source=nl&utm_medium=email",
+            "https://example.org/Titre",
+        ),
+        ("https://example.org/a?b=1&fbclid=x&c=2", "https://example.org/a?b=1&c=2"),
+        (
+            "http://127.0.0.1:8123/-Regions-?debut_articles=10#pagination_articles",
+            "http://127.0.0.1:8123/-Regions-?debut_articles=10",
+        ),
+        ("https://example.org", "https://example.org/"),
+    ],
+)
+def test_normalize_url(raw: str, normalized: str) -> None:
+    assert normalize_url(raw) == normalized
+
+
+def test_relative_links_resolve_against_the_page() -> None:
+    assert (
+        normalize_url("spip.php?article3", "http://x.org/-Regions-")
+        == "http://x.org/spip.php?article3"
+    )
+    assert normalize_url("../Titre", "http://x.org/a/b") == "http://x.org/Titre"
+
+
+def test_site_keeps_a_non_default_port() -> None:
+    assert site_of("http://127.0.0.1:8123/x") == "127.0.0.1:8123"
+    assert site_of("https://Example.org:443/x") == "example.org"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://x.org/spip.php?page=imprimer&id_article=3", "print version"),
+        ("http://x.org/spip.php?page=backend", "feed"),
+        ("http://x.org/spip.php?page=backend&id_rubrique=2", "feed"),
+        ("http://x.org/ecrire/?exec=accueil", "admin area"),
+        ("http://x.org/prive/x", "admin area"),
+        ("http://x.org/IMG/pdf/rapport.pdf", "binary file"),
+        ("http://x.org/spip.php?page=recherche&recherche=budget", "search page"),
+        ("http://x.org/spip.php?page=login&url=spip.php%3Farticle3", "login page"),
+        ("http://x.org/spip.php?action=converser", "action link"),
+        ("http://x.org/sitemap.xml", "feed"),
+        ("ftp://x.org/a", "not http(s)"),
+        ("http://x.org/Titre-de-l-article", None),
+        ("http://x.org/spip.php?article12", None),
+    ],
+)
+def test_excluded_reason(url: str, reason: str | None) -> None:
+    assert excluded_reason(url) == reason
+
+
+def test_spip_article_ids() -> None:
+    assert spip_article_id("http://x.org/spip.php?article12") == 12
+    assert spip_article_id("http://x.org/article7.html") == 7
+    assert spip_article_id("http://x.org/spip.php?page=article&id_article=5") == 5
+    assert spip_article_id("http://x.org/Titre") is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://x.org/-Regions-",
+        "http://x.org/spip.php?rubrique2",
+        "http://x.org/rubrique2.html",
+        "http://x.org/+Mot-cle+",
+        "http://x.org/_Auteur_",
+        "http://x.org/spip.php?mot3",
+        "http://x.org/",
+    ],
+)
+def test_listing_and_other_objects_are_not_articles(url: str) -> None:
+    assert looks_like_listing(url)
+
+
+def test_articles_do_not_look_like_listings() -> None:
+    assert not looks_like_listing("http://x.org/spip.php?article12")
+    assert not looks_like_listing("http://x.org/Titre-de-l-article")
+
+
+def test_pagination_offsets() -> None:
+    assert is_pagination_of("http://x.org/-Regions-?debut_articles=10")
+    assert not is_pagination_of("http://x.org/-Regions-")
