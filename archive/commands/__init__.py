@@ -1,0 +1,1 @@
+"""The ``regarchive`` subcommands, one module each; :mod:`archive.cli` gathers them."""
