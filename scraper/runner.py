@@ -8,34 +8,35 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from scraper.health import CrawlOutcome
+from scraper.logs import configure_logging
 from scraper.spiders.rubric import RubricSpider
 
 
-def crawl_settings(
-    db_path: str,
-    overrides: Mapping[str, str] | None = None,
-    *,
-    log_level: str | None = None,
-    log_file: str | None = None,
-) -> Settings:
+def crawl_settings(db_path: str, overrides: Mapping[str, str] | None = None) -> Settings:
     """The project's settings, then the archive path, then the user's ``-s KEY=VALUE``."""
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
     settings.set("REGARCHIVE_DB", db_path, priority="cmdline")
-    if log_level:
-        settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    if log_file:
-        settings.set("LOG_FILE", log_file, priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings
 
 
-def run_crawl(start_urls: list[str], settings: Settings) -> CrawlOutcome:
+def run_crawl(
+    start_urls: list[str],
+    settings: Settings,
+    *,
+    verbose: bool = False,
+    log_file: str | None = None,
+) -> CrawlOutcome:
     """Crawl ``start_urls`` into the archive named by the settings; blocks until done.
 
     Twisted's reactor cannot be restarted, so this runs once per process.
     """
+    configure_logging(verbose=verbose, log_file=log_file)
+    settings.set(
+        "LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline"
+    )  # ours, from configure_logging
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(RubricSpider)
     process.crawl(crawler, start_urls=start_urls)

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from archive.commands.demo import LOOPBACK_SETTINGS
 from archive.demo.server import SiteServer
 from archive.demo.site import ArticleTruth, build_site
 from pipelines.urls import normalize_url
 
+# The sample site is local: crawl it without the delays that spare real servers.
+FAST = [arg for key, value in LOOPBACK_SETTINGS.items() for arg in ("-s", f"{key}={value}")]
 FIELDS = ("title", "category", "rubrics", "source", "published", "updated", "text")
 
 
@@ -55,10 +58,10 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
     db.parent.mkdir()
     with SiteServer(lambda base_url: build_site(base_url)) as server:
         start_urls = sorted(server.site.rubrics.values())
-        first = regarchive("crawl", *start_urls, "--db", str(db), cwd=workdir)
+        first = regarchive("crawl", *start_urls, "--db", str(db), *FAST, cwd=workdir)
         first_records = export_records(db, workdir)
         first_requests = list(server.requests)
-        second = regarchive("crawl", *start_urls, "--db", str(db), cwd=workdir)
+        second = regarchive("crawl", *start_urls, "--db", str(db), *FAST, cwd=workdir)
         second_records = export_records(db, workdir)
         yield {
             "site": server.site,

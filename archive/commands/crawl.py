@@ -54,8 +54,8 @@ def run_and_report(
     """Run one crawl, print its summary and return the exit code."""
     from scraper.runner import crawl_settings, run_crawl
 
-    settings = crawl_settings(db_path, overrides, log_level="INFO" if verbose else "WARNING")
-    outcome = run_crawl(start_urls, settings)
+    settings = crawl_settings(db_path, overrides)
+    outcome = run_crawl(start_urls, settings, verbose=verbose)
     reason = outcome.unhealthy_reason()
     if reason:
         click.echo(outcome.summary(db_path), err=True)
