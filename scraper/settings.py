@@ -47,6 +47,10 @@ ITEM_PIPELINES = {
     "pipelines.storage.StoragePipeline": 800,
 }
 
+EXTENSIONS = {"scraper.progress.Progress": 500}
+# A live status line on stderr; the CLI turns it on when stderr is a terminal.
+REGARCHIVE_PROGRESS = False
+
 # Where the archive lives; the CLI sets it from --db / REGARCHIVE_DB.
 REGARCHIVE_DB = os.environ.get("REGARCHIVE_DB", "archive.db")
 # Listing pages walked per start URL before giving up (guards against endless pagination).

@@ -55,6 +55,8 @@ def run_and_report(
     from scraper.runner import crawl_settings, run_crawl
 
     settings = crawl_settings(db_path, overrides)
+    if not quiet and sys.stderr.isatty():
+        settings.set("REGARCHIVE_PROGRESS", True, priority="cmdline")
     outcome = run_crawl(start_urls, settings, verbose=verbose)
     reason = outcome.unhealthy_reason()
     if reason:
