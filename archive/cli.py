@@ -1,7 +1,8 @@
 """The ``regarchive`` command: a thin shell over the crawler, the extractor and the archive.
 
 Each subcommand lives in :mod:`archive.commands`. Exit codes: 0 success; 1 the crawl finished
-unhealthy (the reason is printed); 2 usage or configuration error.
+unhealthy (the reason is printed); 2 usage or configuration error; 75 another crawl holds
+the archive's lock.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from archive.commands.crawl import crawl
 from archive.commands.demo import demo
 from archive.commands.export import export
 from archive.commands.extract import extract
+from archive.commands.history import history
+from archive.commands.status import status
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,7 +23,7 @@ def cli() -> None:
     """Crawl French public-affairs rubrics into a deduplicated SQLite archive."""
 
 
-for command in (crawl, export, extract, demo):
+for command in (crawl, export, extract, history, status, demo):
     cli.add_command(command)
 
 

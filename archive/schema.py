@@ -6,10 +6,12 @@ SQLite databases). Migration *n* (1-based) takes a database from version *n - 1*
 own ``BEGIN IMMEDIATE`` transaction together with the version bump: a failed migration leaves the
 file at the previous version, and two processes opening a fresh file at once cannot both apply it.
 
-The DDL is plain SQL rather than sqlite-utils ``create()`` calls because it needs what that API
-cannot express: an expression unique index (sightings), ``ON DELETE`` actions and FTS5 triggers
-limited to the indexed columns. The result is an ordinary SQLite file, so ``sqlite-utils`` and
-``datasette`` work on it directly.
+Migrations are sqlite-utils calls (``create_table``, ``create_index``, ``enable_fts``) on a
+:class:`sqlite_utils.Database` wrapping our own connection; sqlite-utils 4 joins the open
+transaction through savepoints. Raw SQL remains only for what that API cannot express: the
+header PRAGMAs, the expression unique index of ``sightings`` and the FTS5 triggers limited to
+the indexed columns. The result is an ordinary SQLite file, so ``sqlite-utils`` (``search``,
+``disable-fts``…) and ``datasette`` work on it directly.
 
 Conventions: timestamps are ISO 8601 UTC strings with a ``Z`` (``2026-11-28T10:00:00Z``), the
 site's own dates stay dates (``YYYY-MM-DD``), JSON columns hold UTF-8 JSON text.
@@ -17,11 +19,12 @@ site's own dates stay dates (``YYYY-MM-DD``), JSON columns hold UTF-8 JSON text.
 Tables (version 2):
 
 ``items``: one row per article (news item or circular).
-    ``id`` INTEGER PK; ``url`` TEXT UNIQUE, the canonical URL; ``site`` host[:port];
-    ``title``; ``category`` (``Actu``, ``Circ.`` or NULL); ``source`` (byline author/body);
-    ``published``, ``updated`` (``YYYY-MM-DD``, from the page); ``text`` clean article text;
-    ``lang``; ``content_hash`` sha256 of the normalised text (indexed, used for dedup);
-    ``warnings`` JSON array of extraction warnings; ``first_seen``, ``last_seen`` timestamps.
+    ``id`` INTEGER PK; ``url`` TEXT, unique (``items_url``), the canonical URL; ``site``
+    host[:port]; ``title``; ``category`` (``Actu``, ``Circ.`` or NULL); ``source`` (byline
+    author/body); ``published``, ``updated`` (``YYYY-MM-DD``, from the page); ``text`` clean
+    article text; ``lang``; ``content_hash`` sha256 of the normalised text (indexed, used for
+    dedup); ``warnings`` JSON array of extraction warnings; ``first_seen``, ``last_seen``
+    timestamps.
 ``item_urls``: every URL an item was seen at. ``url`` PK -> ``item_id``.
 ``item_rubrics``: (``item_id``, ``rubric``) PK; an item listed in several rubrics has several rows.
 ``related``: the "Dans la même rubrique" block of an item: (``item_id``, ``url``) PK, ``label``,
@@ -41,15 +44,22 @@ Tables (version 2):
     ``items_new``, ``items_updated``, ``items_unchanged``, and ``stats`` (JSON, everything else).
 ``crawl_errors``: ``crawl_id``, ``url``, ``status`` (NULL for network errors), ``error``, ``at``.
 ``items_fts``: FTS5 index over ``items.title`` and ``items.text`` (``unicode61
-    remove_diacritics 2``), external content kept in sync by triggers.
+    remove_diacritics 2``), external content (rowid = ``items.id``) kept in sync by triggers.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from importlib import metadata
+from typing import Any
 
-Migration = Callable[[sqlite3.Connection], None]
+from sqlite_utils import Database
+from sqlite_utils.db import ForeignKey
+
+from archive.errors import ArchiveError
+
+Migration = Callable[[Database], None]
 
 # "RGAR" as a big-endian 32-bit integer, stored in the SQLite header.
 APPLICATION_ID = 0x52474152
@@ -65,153 +75,268 @@ CRAWL_COUNT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _sql(*statements: str) -> Migration:
-    """A migration made of SQL statements, run one by one inside the migration's transaction.
+def require_sqlite_utils() -> None:
+    """Refuse sqlite-utils 3.x, whose writes commit the caller's open transaction.
 
-    ``executescript`` is avoided on purpose: it commits any open transaction first.
+    3.x wraps inserts in ``with conn:`` and runs DDL scripts through ``executescript`` (both
+    commit); 4.x nests them in savepoints (``Database.atomic``), which our atomic writes and
+    migrations rely on.
     """
+    if not hasattr(Database, "atomic"):
+        try:
+            found = metadata.version("sqlite-utils")
+        except metadata.PackageNotFoundError:  # pragma: no cover - imported, so installed
+            found = "unknown"
+        raise ArchiveError(
+            f"regarchive needs sqlite-utils 4.0 or later (found {found}); "
+            "upgrade it: pip install -U 'sqlite-utils>=4'"
+        )
 
-    def run(conn: sqlite3.Connection) -> None:
-        for statement in statements:
-            conn.execute(statement)
 
-    return run
+def database(conn: sqlite3.Connection) -> Database:
+    """sqlite-utils over ``conn``, changing nothing on it (no PRAGMA, no plugin hooks)."""
+    require_sqlite_utils()
+    return Database(conn, recursive_triggers=False, execute_plugins=False)
 
 
-_CRAWL_COUNTS_DDL = ",\n".join(
-    f"    {name} INTEGER NOT NULL DEFAULT 0" for name in CRAWL_COUNT_COLUMNS
-)
+def _references(
+    table: str, column: str, other_table: str, *, on_delete: str = "NO ACTION"
+) -> ForeignKey:
+    return ForeignKey(table, column, other_table, "id", on_delete=on_delete)
 
-_CRAWLS_DDL = f"""CREATE TABLE crawls (
-    id INTEGER PRIMARY KEY,
-    started TEXT NOT NULL,
-    finished TEXT,
-    finish_reason TEXT,
-    start_urls TEXT NOT NULL DEFAULT '[]',
-    args TEXT NOT NULL DEFAULT '{{}}',
-{_CRAWL_COUNTS_DDL},
-    stats TEXT NOT NULL DEFAULT '{{}}'
-)"""
 
-_V1_CORE = _sql(
-    f"PRAGMA application_id = {APPLICATION_ID}",
-    _CRAWLS_DDL,
-    """CREATE TABLE items (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL UNIQUE,
-    site TEXT NOT NULL,
-    title TEXT,
-    category TEXT,
-    source TEXT,
-    published TEXT,
-    updated TEXT,
-    text TEXT NOT NULL DEFAULT '',
-    lang TEXT,
-    content_hash TEXT NOT NULL,
-    warnings TEXT NOT NULL DEFAULT '[]',
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL
-)""",
-    "CREATE INDEX items_content_hash ON items (content_hash)",
-    "CREATE INDEX items_published ON items (published)",
-    """CREATE TABLE item_urls (
-    url TEXT PRIMARY KEY,
-    item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE
-)""",
-    "CREATE INDEX item_urls_item_id ON item_urls (item_id)",
-    """CREATE TABLE item_rubrics (
-    item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
-    rubric TEXT NOT NULL,
-    PRIMARY KEY (item_id, rubric)
-)""",
-    """CREATE TABLE related (
-    item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
-    url TEXT NOT NULL,
-    label TEXT,
-    category TEXT,
-    rubric TEXT,
-    title TEXT,
-    PRIMARY KEY (item_id, url)
-)""",
-    """CREATE TABLE sightings (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL,
-    rubric TEXT,
-    label TEXT,
-    category TEXT,
-    found_on TEXT,
-    crawl_id INTEGER REFERENCES crawls (id),
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL
-)""",
-    # NULL rubric/label would make every row distinct in a plain UNIQUE index.
-    """CREATE UNIQUE INDEX sightings_key
-    ON sightings (url, COALESCE(rubric, ''), COALESCE(label, ''))""",
-    """CREATE TABLE versions (
-    id INTEGER PRIMARY KEY,
-    item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
-    seen_at TEXT NOT NULL,
-    title TEXT,
-    text TEXT,
-    content_hash TEXT,
-    updated TEXT,
-    published TEXT
-)""",
-    "CREATE INDEX versions_item_id ON versions (item_id)",
-    """CREATE TABLE pages (
-    url TEXT PRIMARY KEY,
-    final_url TEXT,
-    status INTEGER,
-    content_type TEXT,
-    etag TEXT,
-    last_modified TEXT,
-    fetched_at TEXT,
-    body_hash TEXT,
-    html BLOB,
-    item_id INTEGER REFERENCES items (id) ON DELETE SET NULL,
-    crawl_id INTEGER REFERENCES crawls (id)
-)""",
-    "CREATE INDEX pages_item_id ON pages (item_id)",
-    """CREATE TABLE crawl_errors (
-    id INTEGER PRIMARY KEY,
-    crawl_id INTEGER REFERENCES crawls (id),
-    url TEXT NOT NULL,
-    status INTEGER,
-    error TEXT NOT NULL,
-    at TEXT NOT NULL
-)""",
-    "CREATE INDEX crawl_errors_crawl_id ON crawl_errors (crawl_id)",
-)
+def _index(db: Database, table: str, columns: Iterable[str], *, unique: bool = False) -> None:
+    """An index named ``<table>_<columns>``, like the ones of archives already written."""
+    names = list(columns)
+    db.table(table).create_index(names, index_name=f"{table}_{'_'.join(names)}", unique=unique)
 
-# Triggers fire only when title or text are in the SET clause, so bumping last_seen on an
-# unchanged item costs no re-indexing.
-_V2_FULL_TEXT = _sql(
-    """CREATE VIRTUAL TABLE items_fts USING fts5 (
-    title, text, content='items', content_rowid='id',
-    tokenize='unicode61 remove_diacritics 2'
-)""",
+
+def _crawls_columns() -> dict[str, Any]:
+    return {
+        "id": int,
+        "started": str,
+        "finished": str,
+        "finish_reason": str,
+        "start_urls": str,
+        "args": str,
+        **{name: int for name in CRAWL_COUNT_COLUMNS},
+        "stats": str,
+    }
+
+
+def _v1_core(db: Database) -> None:
+    # sqlite-utils has no API for the database header's application_id.
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.create_table(
+        "crawls",
+        _crawls_columns(),
+        pk="id",
+        not_null={"started", "start_urls", "args", *CRAWL_COUNT_COLUMNS, "stats"},
+        defaults={
+            "start_urls": "[]",
+            "args": "{}",
+            **{name: 0 for name in CRAWL_COUNT_COLUMNS},
+            "stats": "{}",
+        },
+    )
+    db.create_table(
+        "items",
+        {
+            "id": int,
+            "url": str,
+            "site": str,
+            "title": str,
+            "category": str,
+            "source": str,
+            "published": str,
+            "updated": str,
+            "text": str,
+            "lang": str,
+            "content_hash": str,
+            "warnings": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="id",
+        not_null={"url", "site", "text", "content_hash", "warnings", "first_seen", "last_seen"},
+        defaults={"text": "", "warnings": "[]"},
+    )
+    _index(db, "items", ["url"], unique=True)
+    _index(db, "items", ["content_hash"])
+    _index(db, "items", ["published"])
+    db.create_table(
+        "item_urls",
+        {"url": str, "item_id": int},
+        pk="url",
+        not_null={"item_id"},
+        foreign_keys=[_references("item_urls", "item_id", "items", on_delete="CASCADE")],
+    )
+    _index(db, "item_urls", ["item_id"])
+    db.create_table(
+        "item_rubrics",
+        {"item_id": int, "rubric": str},
+        pk=("item_id", "rubric"),
+        not_null={"item_id", "rubric"},
+        foreign_keys=[_references("item_rubrics", "item_id", "items", on_delete="CASCADE")],
+    )
+    db.create_table(
+        "related",
+        {
+            "item_id": int,
+            "url": str,
+            "label": str,
+            "category": str,
+            "rubric": str,
+            "title": str,
+        },
+        pk=("item_id", "url"),
+        not_null={"item_id", "url"},
+        foreign_keys=[_references("related", "item_id", "items", on_delete="CASCADE")],
+    )
+    db.create_table(
+        "sightings",
+        {
+            "id": int,
+            "url": str,
+            "rubric": str,
+            "label": str,
+            "category": str,
+            "found_on": str,
+            "crawl_id": int,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="id",
+        not_null={"url", "first_seen", "last_seen"},
+        foreign_keys=[_references("sightings", "crawl_id", "crawls")],
+    )
+    # create_index() takes plain columns only; NULL rubric/label would make every row
+    # distinct in a plain UNIQUE index, so the key is on COALESCE expressions.
+    db.execute(
+        "CREATE UNIQUE INDEX sightings_key "
+        "ON sightings (url, COALESCE(rubric, ''), COALESCE(label, ''))"
+    )
+    db.create_table(
+        "versions",
+        {
+            "id": int,
+            "item_id": int,
+            "seen_at": str,
+            "title": str,
+            "text": str,
+            "content_hash": str,
+            "updated": str,
+            "published": str,
+        },
+        pk="id",
+        not_null={"item_id", "seen_at"},
+        foreign_keys=[_references("versions", "item_id", "items", on_delete="CASCADE")],
+    )
+    _index(db, "versions", ["item_id"])
+    db.create_table(
+        "pages",
+        {
+            "url": str,
+            "final_url": str,
+            "status": int,
+            "content_type": str,
+            "etag": str,
+            "last_modified": str,
+            "fetched_at": str,
+            "body_hash": str,
+            "html": bytes,
+            "item_id": int,
+            "crawl_id": int,
+        },
+        pk="url",
+        foreign_keys=[
+            _references("pages", "item_id", "items", on_delete="SET NULL"),
+            _references("pages", "crawl_id", "crawls"),
+        ],
+    )
+    _index(db, "pages", ["item_id"])
+    db.create_table(
+        "crawl_errors",
+        {
+            "id": int,
+            "crawl_id": int,
+            "url": str,
+            "status": int,
+            "error": str,
+            "at": str,
+        },
+        pk="id",
+        not_null={"url", "error", "at"},
+        foreign_keys=[_references("crawl_errors", "crawl_id", "crawls")],
+    )
+    _index(db, "crawl_errors", ["crawl_id"])
+
+
+# enable_fts(create_triggers=True) would add an AFTER UPDATE ON items trigger that re-indexes
+# title and text on every update (each last_seen bump); these fire only when title or text are
+# in the SET clause. "items_fts" is quoted so that sqlite-utils' disable_fts() finds them.
+_FTS_TRIGGERS = (
     """CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
-    INSERT INTO items_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    INSERT INTO "items_fts" (rowid, title, text) VALUES (new.id, new.title, new.text);
 END""",
     """CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
-    INSERT INTO items_fts (items_fts, rowid, title, text)
+    INSERT INTO "items_fts" ("items_fts", rowid, title, text)
     VALUES ('delete', old.id, old.title, old.text);
 END""",
     """CREATE TRIGGER items_fts_update AFTER UPDATE OF title, text ON items BEGIN
-    INSERT INTO items_fts (items_fts, rowid, title, text)
+    INSERT INTO "items_fts" ("items_fts", rowid, title, text)
     VALUES ('delete', old.id, old.title, old.text);
-    INSERT INTO items_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    INSERT INTO "items_fts" (rowid, title, text) VALUES (new.id, new.title, new.text);
 END""",
-    "INSERT INTO items_fts (items_fts) VALUES ('rebuild')",
 )
 
-MIGRATIONS: Sequence[Migration] = (_V1_CORE, _V2_FULL_TEXT)
+
+def _v2_full_text(db: Database) -> None:
+    # External content on items (content_rowid is the rowid, which items.id aliases),
+    # populated from the rows already there.
+    db.table("items").enable_fts(
+        ["title", "text"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2"
+    )
+    for trigger in _FTS_TRIGGERS:
+        # Column-limited triggers: see _FTS_TRIGGERS.
+        db.execute(trigger)
+
+
+def _v3_listings(db: Database) -> None:
+    """``listings``: one row per rubric listing a crawl starts from.
+
+    ``last_walked`` is when a finished crawl last followed its pagination to the end (or to a
+    page of already archived articles); reruns only stop paging early on such listings.
+    """
+    db.create_table(
+        "listings",
+        {
+            "url": str,
+            "site": str,
+            "rubric": str,
+            "first_crawl_id": int,
+            "last_crawl_id": int,
+            "last_walked": str,
+        },
+        pk="url",
+        not_null={"site"},
+        foreign_keys=[
+            _references("listings", "first_crawl_id", "crawls", on_delete="SET NULL"),
+            _references("listings", "last_crawl_id", "crawls", on_delete="SET NULL"),
+        ],
+    )
+
+
+MIGRATIONS: Sequence[Migration] = (_v1_core, _v2_full_text, _v3_listings)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables whose presence identifies an archive created before application_id was checked, or
 # by hand with our DDL.
 ARCHIVE_TABLES = frozenset({"items", "crawls"})
+
+
+# user_version and application_id live in the database header: sqlite-utils has no API for them.
 
 
 def user_version(conn: sqlite3.Connection) -> int:
@@ -230,14 +355,17 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIO
     """
     if conn.isolation_level is not None:
         raise ValueError("migrate() needs a connection opened with isolation_level=None")
+    db = database(conn)
     for target, step in enumerate(migrations, start=1):
         if user_version(conn) >= target:
             continue
+        # Raw BEGIN IMMEDIATE: db.atomic() opens a deferred BEGIN, and two processes could then
+        # both read the old version before either takes the write lock.
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have applied it while we waited for the write lock.
             if user_version(conn) < target:
-                step(conn)
+                step(db)
                 conn.execute(f"PRAGMA user_version = {target}")
             conn.execute("COMMIT")
         except BaseException:

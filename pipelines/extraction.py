@@ -6,6 +6,7 @@ Pipelines work on any item class through :class:`ItemAdapter`; a raw page is rec
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -18,7 +19,15 @@ logger = logging.getLogger(__name__)
 
 
 def is_raw_page(adapter: ItemAdapter) -> bool:
-    return "body" in adapter.field_names() and "record" not in adapter.field_names()
+    return "body" in adapter.field_names()
+
+
+def is_unchanged(page: dict[str, Any]) -> bool:
+    """A 304, or the very bytes the archive already holds: nothing to extract."""
+    if page.get("status") == 304:
+        return True
+    previous = page.get("previous_body_hash")
+    return bool(previous) and hashlib.sha256(page["body"]).hexdigest() == previous
 
 
 class ExtractionPipeline:
@@ -37,6 +46,9 @@ class ExtractionPipeline:
         if not is_raw_page(adapter):
             return item
         page = adapter.asdict()
+        if is_unchanged(page):
+            self.stats.inc_value("regarchive/pages_unchanged")
+            return {"unchanged_page": page}
         try:
             record = extract_record(
                 page["body"],

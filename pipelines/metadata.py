@@ -169,17 +169,27 @@ def _title(
     tree: HtmlElement, known_rubrics: list[str]
 ) -> tuple[str | None, str | None, str | None]:
     """``(title, category, rubric)``; the last two come from an ``Actu - Régions -`` prefix."""
-    raw = _heading_title(tree)
-    if not raw:
-        raw = _strip_site_name(
-            _first(tree, "/html/head/meta[@property='og:title']/@content")
-            or _first(tree, "/html/head/title/text()")
-            or "",
-            _site_name(tree),
+    rubrics = frozenset(known_rubrics)
+    site_name = _site_name(tree)
+    head_titles = [
+        _strip_site_name(value, site_name)
+        for value in (
+            _first(tree, "/html/head/meta[@property='og:title']/@content"),
+            _first(tree, "/html/head/title/text()"),
         )
+        if value
+    ]
+    raw = _heading_title(tree) or next((t for t in head_titles if t), None)
     if not raw:
         return None, None, None
-    label = parse_label(raw, frozenset(known_rubrics))
+    label = parse_label(raw, rubrics)
+    if label.category is None:
+        # Templates that print a bare <h1> often keep the "Circ. - Départements -" prefix in
+        # the <title> tag (not always in og:title): the category is still the page's own word.
+        for head_title in head_titles:
+            prefix = parse_label(head_title, rubrics)
+            if prefix.category:
+                return label.title or raw, prefix.category, prefix.rubric
     return label.title or raw, label.category, label.rubric
 
 

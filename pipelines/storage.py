@@ -60,6 +60,8 @@ class StoragePipeline:
         fields = set(adapter.field_names())
         if "record" in fields:
             self._save_record(adapter["record"], adapter["page"])
+        elif "unchanged_page" in fields:
+            self._touch_page(adapter["unchanged_page"])
         elif "found_on" in fields:
             self.pending_sightings.append(adapter.asdict())
             if len(self.pending_sightings) >= SIGHTING_BATCH:
@@ -76,11 +78,21 @@ class StoragePipeline:
             return
         self._flush_sightings()
         result = self.archive.save_item(record, page, self.crawl_id)
-        if result.item_id in self.saved_items:
+        self._count(result.item_id, result.status)
+
+    def _touch_page(self, page: dict[str, Any]) -> None:
+        """A page that did not change: only its fetch time and its item's ``last_seen`` move."""
+        assert self.archive is not None
+        item_id = self.archive.touch_page(page, self.crawl_id)
+        if item_id is not None:
+            self._count(item_id, "unchanged")
+
+    def _count(self, item_id: int, status: str) -> None:
+        if item_id in self.saved_items:
             self.stats.inc_value(STAT_PREFIX + "urls_merged")
             return
-        self.saved_items.add(result.item_id)
-        self.stats.inc_value(f"{STAT_PREFIX}items_{result.status}")
+        self.saved_items.add(item_id)
+        self.stats.inc_value(f"{STAT_PREFIX}items_{status}")
 
     def _save_error(self, error: dict[str, Any]) -> None:
         assert self.archive is not None
@@ -98,6 +110,9 @@ class StoragePipeline:
         if self.archive is None or self.crawl_id is None:
             return
         self._flush_sightings()
+        walked = getattr(spider, "walked_listings", None)
+        if reason == "finished" and walked is not None:
+            self.archive.record_listings(walked(), self.crawl_id)
         counts = crawl_counts(self.stats.get_stats())
         self.archive.finish_crawl(
             self.crawl_id, finish_reason=reason, counts=counts, stats=jsonable_stats(self.stats)

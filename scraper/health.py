@@ -65,6 +65,9 @@ class CrawlOutcome:
         ]
         if robots:
             parts.append(f"{robots} URLs skipped as robots.txt asks")
+        not_due = self.stat("regarchive/skipped_not_due")
+        if not_due:
+            parts.append(f"{not_due} known articles not due for a re-check")
         merged = self.stat("regarchive/urls_merged")
         if merged:
             parts.append(f"{merged} more URLs of already archived articles merged")

@@ -32,6 +32,8 @@ class ArticlePage:
     last_modified: str | None
     body: bytes
     fetched_at: str
+    # sha256 of the body the archive holds for this URL: an identical body needs no extraction.
+    previous_body_hash: str | None = None
 
 
 @dataclass

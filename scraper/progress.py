@@ -29,7 +29,7 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
         if not crawler.settings.getbool("REGARCHIVE_PROGRESS"):
-            raise NotConfigured("progress is only shown on a terminal")
+            raise NotConfigured  # silently: progress is only for terminals
         progress = cls(
             crawler, sys.stderr, crawler.settings.getfloat("REGARCHIVE_PROGRESS_INTERVAL", 1.0)
         )

@@ -47,6 +47,7 @@ ITEM_PIPELINES = {
     "pipelines.storage.StoragePipeline": 800,
 }
 
+DOWNLOADER_MIDDLEWARES = {"scraper.incremental.ConditionalRequestsMiddleware": 50}
 EXTENSIONS = {"scraper.progress.Progress": 500}
 # A live status line on stderr; the CLI turns it on when stderr is a terminal.
 REGARCHIVE_PROGRESS = False
@@ -55,3 +56,11 @@ REGARCHIVE_PROGRESS = False
 REGARCHIVE_DB = os.environ.get("REGARCHIVE_DB", "archive.db")
 # Listing pages walked per start URL before giving up (guards against endless pagination).
 REGARCHIVE_MAX_PAGES_PER_RUBRIC = 500
+
+# Reruns: known articles younger than this many days (by publication date) are re-checked on
+# every run, older ones once every REGARCHIVE_REVISIT_OLD_EVERY_DAYS; re-checks are conditional
+# requests (If-None-Match / If-Modified-Since). REGARCHIVE_FULL re-checks everything and walks
+# every listing page to its end.
+REGARCHIVE_REVISIT_RECENT_DAYS = 30
+REGARCHIVE_REVISIT_OLD_EVERY_DAYS = 7
+REGARCHIVE_FULL = False

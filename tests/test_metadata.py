@@ -341,3 +341,21 @@ def test_never_the_crawl_time() -> None:
     record = extract_record(html.encode(), URL)
     assert record["published"] is None
     assert record["updated"] is None
+
+
+def test_category_from_the_title_tag_when_the_h1_is_bare() -> None:
+    from pipelines.extract import extract_record
+
+    html = (
+        "<html lang='fr'><head><title>Circ. - Départements - Dotation de soutien - Veille</title>"
+        "<meta property='og:title' content='Dotation de soutien'>"
+        "<meta property='og:site_name' content='Veille'></head>"
+        "<body class='page_article'><main><h1 class='entry-title'>Dotation de soutien</h1>"
+        "<div class='texte'><p>Les préfets notifient la dotation de soutien aux départements "
+        "avant la fin du mois, selon les critères fixés par la loi de finances.</p></div>"
+        "</main></body></html>"
+    ).encode()
+    record = extract_record(html, "https://x.test/spip.php?article9")
+    assert record["title"] == "Dotation de soutien"
+    assert record["category"] == "Circ."
+    assert record["rubrics"] == ["Départements"]

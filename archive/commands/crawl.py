@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
-from archive.commands.common import DB_OPTION, check_http_url, open_archive
+from archive.commands.common import DB_OPTION, ConfigError, check_http_url, open_archive
+from archive.errors import ArchiveError
+from archive.lock import ArchiveLock, ArchiveLockedError
+
+# sysexits.h EX_TEMPFAIL: cron wrappers and systemd read it as "try again later".
+EXIT_LOCKED = 75
 
 
 def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -31,16 +38,66 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     metavar="KEY=VALUE",
     help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2 (repeatable).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's full log.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Re-check every known article and walk every listing page to its end.",
+)
+@click.option(
+    "--max-pages-per-rubric",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop paging a rubric after this many listing pages (default 500).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; one line per failure.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on the terminal.")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the full log (debug level) to this file.",
+)
 def crawl(
-    urls: tuple[str, ...], db_path: str, settings: tuple[str, ...], quiet: bool, verbose: bool
+    urls: tuple[str, ...],
+    db_path: str,
+    settings: tuple[str, ...],
+    full: bool,
+    max_pages_per_rubric: int | None,
+    quiet: bool,
+    verbose: bool,
+    log_file: str | None,
 ) -> None:
-    """Crawl rubric listing URLs (and the articles they list) into the archive."""
+    """Crawl rubric listing URLs (and the articles they list) into the archive.
+
+    Reruns are incremental: known articles are re-checked with conditional requests (recent ones
+    every run, older ones every few days) and a listing stops being paged once a page lists
+    only archived articles.
+    """
     start_urls = [check_http_url(url) for url in urls]
     overrides = parse_overrides(settings)
+    if full:
+        overrides["REGARCHIVE_FULL"] = "True"
+    if max_pages_per_rubric:
+        overrides["REGARCHIVE_MAX_PAGES_PER_RUBRIC"] = str(max_pages_per_rubric)
     open_archive(db_path).close()  # fail now, in one line, on a bad --db
-    sys.exit(run_and_report(start_urls, db_path, overrides, quiet=quiet, verbose=verbose))
+    with hold_lock(db_path):
+        code = run_and_report(
+            start_urls, db_path, overrides, quiet=quiet, verbose=verbose, log_file=log_file
+        )
+    sys.exit(code)
+
+
+@contextmanager
+def hold_lock(db_path: str) -> Iterator[None]:
+    """Hold the archive's write lock, or exit 75 (EX_TEMPFAIL) naming who holds it."""
+    try:
+        with ArchiveLock(db_path):
+            yield
+    except ArchiveLockedError as error:
+        click.echo(f"regarchive: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except ArchiveError as error:
+        raise ConfigError(str(error)) from error
 
 
 def run_and_report(
@@ -50,6 +107,7 @@ def run_and_report(
     *,
     quiet: bool = False,
     verbose: bool = False,
+    log_file: str | None = None,
 ) -> int:
     """Run one crawl, print its summary and return the exit code."""
     from scraper.runner import crawl_settings, run_crawl
@@ -57,7 +115,7 @@ def run_and_report(
     settings = crawl_settings(db_path, overrides)
     if not quiet and sys.stderr.isatty():
         settings.set("REGARCHIVE_PROGRESS", True, priority="cmdline")
-    outcome = run_crawl(start_urls, settings, verbose=verbose)
+    outcome = run_crawl(start_urls, settings, verbose=verbose, log_file=log_file)
     reason = outcome.unhealthy_reason()
     if reason:
         click.echo(outcome.summary(db_path), err=True)

@@ -13,6 +13,7 @@ The port is bound before the site is built, so the site can write absolute links
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -84,6 +85,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, *, with_body: bool) -> None:
         owner = self.server.owner
+        if owner.delay:
+            time.sleep(owner.delay)
         site = owner.site
         target = self.path
         if "://" in target:  # absolute-form request target (proxies)
@@ -130,6 +133,9 @@ class SiteServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url = ""
+        # Seconds to wait before answering each request: a slow server, for tests that need a
+        # crawl to last (locks, interruptions).
+        self.delay = 0.0
 
     # lifecycle -------------------------------------------------------------------------------
 

@@ -410,16 +410,23 @@ def _topic_and_title(
     return topic, texts.fallback_title(topic, number)
 
 
-def _make_specs(rng: random.Random, count: int, plan: _TrapPlan) -> list[_ArticleSpec]:
-    texts = TextFactory(rng)
-    used_slugs = {"ecrire", "interne", "img", "prive", "local", "squelettes", "plugins"}
+def _make_specs(
+    rng: random.Random,
+    texts: TextFactory,
+    used_slugs: set[str],
+    plan: _TrapPlan,
+    indexes: range,
+    count: int,
+    dated: date | None = None,
+) -> list[_ArticleSpec]:
+    """Specs of the articles at ``indexes`` of a site of ``count``; ``dated`` fixes their date."""
     specs = []
-    for index in range(count):
+    for index in indexes:
         number = FIRST_NUMBER + index
         rubric = RUBRICS[_RUBRIC_PATTERN[index % 10]]
         category = None if index in plan.no_category else ("Circ." if index % 3 == 1 else "Actu")
         style = "f" if index == plan.no_date else _STYLE_CYCLE[index % 12]
-        day = _article_date(rng, index, count)
+        day = dated or _article_date(rng, index, count)
         if index == plan.first_day_of_month:
             day = day.replace(day=1)
         topic, title = _topic_and_title(rng, texts, rubric, category, day, style, number)
@@ -471,8 +478,13 @@ def build_site(base_url: str, *, articles: int = 36, seed: int = 0) -> Site:
     if articles < MIN_ARTICLES:
         raise ValueError(f"the sample site needs at least {MIN_ARTICLES} articles")
     plan = _TrapPlan.for_size(articles)
-    specs = _make_specs(random.Random(f"regarchive-demo:{seed}"), articles, plan)
-    return Site(base_url, specs, plan)
+    rng = random.Random(f"regarchive-demo:{seed}")
+    texts = TextFactory(rng)
+    used_slugs = {"ecrire", "interne", "img", "prive", "local", "squelettes", "plugins"}
+    specs = _make_specs(rng, texts, used_slugs, plan, range(articles), articles)
+    site = Site(base_url, specs, plan)
+    site._generator = (rng, texts, used_slugs, plan)
+    return site
 
 
 # --- the site -----------------------------------------------------------------------------------
@@ -487,6 +499,16 @@ class Site:
 
     def __init__(self, base_url: str, specs: list[_ArticleSpec], plan: _TrapPlan) -> None:
         self.base_url = base_url.rstrip("/")
+        self._generator: tuple[random.Random, TextFactory, set[str], _TrapPlan] | None = None
+        self._index(specs)
+        self.rubrics: dict[str, str] = {r.name: self.url(r.path) for r in RUBRICS}
+        self.articles: list[ArticleTruth] = [self._truth(spec) for spec in specs]
+        self.traps = self._describe_traps(specs, plan)
+        self.pages = PageMap()
+        self._register()
+
+    def _index(self, specs: list[_ArticleSpec]) -> None:
+        """Listings, keyword and author pages: newest first, as SPIP sorts them."""
         self._specs = {spec.number: spec for spec in specs}
         self._latest = _newest_first(specs)
         self._members = {
@@ -500,11 +522,6 @@ class Site:
             author[1]: [s for s in self._latest if s.author == author][:PAGE_SIZE]
             for author in c.AUTHORS
         }
-        self.rubrics: dict[str, str] = {r.name: self.url(r.path) for r in RUBRICS}
-        self.articles: list[ArticleTruth] = [self._truth(spec) for spec in specs]
-        self.traps = self._describe_traps(specs, plan)
-        self.pages = PageMap()
-        self._register()
 
     # public API --------------------------------------------------------------------------------
 
@@ -573,6 +590,25 @@ class Site:
         self.pages.invalidate()
         return truth
 
+    def add_articles(self, count: int, *, published: date) -> list[ArticleTruth]:
+        """Publish ``count`` new articles dated ``published`` (newest first in their listings)
+        and return their truths; every page is re-rendered."""
+        if self._generator is None:
+            raise RuntimeError("only a site made by build_site can grow")
+        rng, texts, used_slugs, plan = self._generator
+        first = len(self._specs)
+        new = _make_specs(
+            rng, texts, used_slugs, plan, range(first, first + count), first + count, published
+        )
+        self._index([*self._specs.values(), *new])
+        for spec in new:
+            self._register_article(spec)
+        truths = [self._truth(spec) for spec in new]
+        self.articles = [*self.articles, *truths]
+        self._register_listings()
+        self.pages.invalidate()
+        return truths
+
     # truth & traps -----------------------------------------------------------------------------
 
     def _truth(self, spec: _ArticleSpec) -> ArticleTruth:
@@ -627,17 +663,26 @@ class Site:
         add("/spip.php?page=plan", lambda: self._html(self._plan()))
         add("/spip.php?page=contact", lambda: self._html(self._simple("contact")))
         add(_INTERNE_PATH, lambda: self._html(self._interne()))
-        for rubric in RUBRICS:
-            add(f"/spip.php?page=backend&id_rubrique={rubric.id}", lambda r=rubric: self._feed(r))
-            pages = max(1, -(-len(self._members[rubric.id]) // PAGE_SIZE))
-            for offset in range(0, pages * PAGE_SIZE, PAGE_SIZE):
-                add(_listing_path(rubric, offset), lambda r=rubric, o=offset: self._listing(r, o))
+        self._register_listings()
         for index, (_, path) in enumerate(c.KEYWORDS):
             add("/" + path, lambda k=index: self._html(self._keyword(k)))
         for name, path in c.AUTHORS:
             add("/" + path, lambda n=name, p=path: self._html(self._author(n, p)))
         for spec in self._specs.values():
             self._register_article(spec)
+
+    def _register_listings(self) -> None:
+        """Feeds and listing pages; pages that already exist render from the current index."""
+
+        def add(path: str, factory: Callable[[], Page]) -> None:
+            if path not in self.pages:
+                self.pages.add(path, factory)
+
+        for rubric in RUBRICS:
+            add(f"/spip.php?page=backend&id_rubrique={rubric.id}", lambda r=rubric: self._feed(r))
+            pages = max(1, -(-len(self._members[rubric.id]) // PAGE_SIZE))
+            for offset in range(0, pages * PAGE_SIZE, PAGE_SIZE):
+                add(_listing_path(rubric, offset), lambda r=rubric, o=offset: self._listing(r, o))
 
     def _register_article(self, spec: _ArticleSpec) -> None:
         add = self.pages.add

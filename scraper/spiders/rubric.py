@@ -29,6 +29,7 @@ from pipelines.urls import (
     query_params,
     site_of,
 )
+from scraper.incremental import ArchiveState
 from scraper.items import ArticlePage, FetchError, Sighting
 
 # Where listing templates put their article links, most specific first.
@@ -82,6 +83,26 @@ class RubricSpider(scrapy.Spider):
         # OffsiteMiddleware matches host names only; the port check is ours (_on_site).
         self.allowed_domains = sorted({site.split(":")[0] for site in self.sites})
         self.listing_pages: Counter[str] = Counter()
+        self.rubric_names: dict[str, str | None] = {}
+        # Listings whose walk was cut short (page limit, a page that failed): not "fully walked".
+        self.incomplete_listings: set[str] = set()
+        self.archive_state = ArchiveState()
+        self.full = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> RubricSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.archive_state = ArchiveState.load(crawler.settings.get("REGARCHIVE_DB"))
+        spider.full = crawler.settings.getbool("REGARCHIVE_FULL")
+        return spider
+
+    def walked_listings(self) -> dict[str, str | None]:
+        """Start URLs whose pagination was followed to its end (or to known articles)."""
+        return {
+            root: self.rubric_names.get(root)
+            for root in self.start_urls
+            if self.listing_pages[root] and root not in self.incomplete_listings
+        }
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
@@ -91,6 +112,12 @@ class RubricSpider(scrapy.Spider):
                 errback=self.on_error,
                 meta={"listing_root": url, "role": "listing"},
             )
+        # Known articles are re-checked because the archive holds them, not because a listing
+        # still shows them: corrections to old circulars happen long after they leave page 1.
+        # The revisit policy (ConditionalRequestsMiddleware) decides which ones are due.
+        for url in self.archive_state.revisit_urls:
+            if self._on_site(url):
+                yield self._article_request(url)
 
     # -- listings -------------------------------------------------------------------------
 
@@ -101,9 +128,11 @@ class RubricSpider(scrapy.Spider):
             return
         root = response.meta["listing_root"]
         rubric = response.meta.get("rubric") or self._rubric_name(response)
+        self.rubric_names.setdefault(root, rubric)
         self.listing_pages[root] += 1
         self.crawler.stats.inc_value("regarchive/listing_pages")
-        for url, label in self._article_links(response):
+        links = list(self._article_links(response))
+        for url, label in links:
             hint = parse_label(label)
             yield Sighting(
                 url=url,
@@ -112,8 +141,19 @@ class RubricSpider(scrapy.Spider):
                 category=hint.category,
                 found_on=normalize_url(response.url),
             )
-            yield self._article_request(url, response)
+            yield self._article_request(url)
+        if self._nothing_new_beyond(root, links):
+            self.crawler.stats.inc_value("regarchive/paging_stopped_early")
+            return
         yield from self._pagination_requests(response, root, rubric)
+
+    def _nothing_new_beyond(self, root: str, links: list[tuple[str, str]]) -> bool:
+        """True when this listing page only lists archived articles, so later pages (older
+        articles) need not be read again. Only for listings a past crawl walked to the end:
+        after an interrupted first crawl, the older pages may still hold unseen articles."""
+        if self.full or root not in self.archive_state.walked_listings or not links:
+            return False
+        return all(url in self.archive_state.item_urls for url, _ in links)
 
     def _rubric_name(self, response: Response) -> str | None:
         for selector in ("h1.entry-title", "h1.titre", "main h1", "#content h1", "h1"):
@@ -151,6 +191,7 @@ class RubricSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         limit = self.settings.getint("REGARCHIVE_MAX_PAGES_PER_RUBRIC")
         if self.listing_pages[root] >= limit:
+            self.incomplete_listings.add(root)
             self.logger.warning("stopped paging %s after %d listing pages", root, limit)
             self.crawler.stats.inc_value("regarchive/pagination_limit_reached")
             return
@@ -186,14 +227,17 @@ class RubricSpider(scrapy.Spider):
 
     # -- articles -------------------------------------------------------------------------
 
-    def _article_request(self, url: str, response: Response) -> scrapy.Request:
+    def _article_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_article, errback=self.on_error, meta={"role": "article"}
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            meta={"role": "article", "handle_httpstatus_list": [304]},
         )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """Hand the raw page to the pipelines and follow its "même rubrique" links."""
-        if not self._is_html(response):
+        if response.status != 304 and not self._is_html(response):
             self.crawler.stats.inc_value("regarchive/skipped_not_html")
             return
         headers = response.headers
@@ -206,7 +250,10 @@ class RubricSpider(scrapy.Spider):
             last_modified=self._header(headers, b"Last-Modified"),
             body=response.body,
             fetched_at=_utc_now(),
+            previous_body_hash=response.meta.get("previous_body_hash"),
         )
+        if response.status == 304:
+            return
         for link in related_links(response.selector.root, response.url):
             url = str(link["url"])
             if not self._may_be_article(url):
@@ -218,7 +265,7 @@ class RubricSpider(scrapy.Spider):
                 category=link["category"],
                 found_on=normalize_url(response.url),
             )
-            yield self._article_request(url, response)
+            yield self._article_request(url)
 
     # -- shared ---------------------------------------------------------------------------
 
@@ -246,6 +293,8 @@ class RubricSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[FetchError]:
         """Record a page that could not be fetched; the crawl goes on."""
         request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("role") == "listing":
+            self.incomplete_listings.add(request.meta["listing_root"])
         if failure.check(HttpError):
             status = failure.value.response.status
             yield self._error(request.url, status, f"HTTP {status}")

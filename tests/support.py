@@ -1,0 +1,41 @@
+"""Shared test helpers: run the real CLI in a subprocess, crawl the sample site fast."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from archive.commands.demo import LOOPBACK_SETTINGS
+
+# The sample site is local: crawl it without the delays that spare real servers.
+FAST = [arg for key, value in LOOPBACK_SETTINGS.items() for arg in ("-s", f"{key}={value}")]
+
+
+def regarchive(
+    *args: str, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run ``regarchive ARGS`` as a user would, in its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "archive.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def regarchive_background(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "archive.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def export_records(db: Path) -> list[dict]:
+    result = regarchive("export", "--db", str(db), "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]

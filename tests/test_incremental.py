@@ -1,0 +1,218 @@
+"""Nightly reruns against the sample site served on 127.0.0.1, whose server honours
+conditional requests and logs every request: unchanged reruns cost 304s, changed articles are
+updated (with history), new articles are found on page 1, one crawl at a time, kill -9 safe."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from archive.demo.server import SiteServer
+from archive.demo.site import build_site
+from tests.support import FAST, export_records, regarchive, regarchive_background
+
+# Every known article due for a re-check on every run (the default re-checks old ones weekly).
+ALL_DUE = ["-s", "REGARCHIVE_REVISIT_OLD_EVERY_DAYS=0"]
+
+
+@pytest.fixture
+def server() -> Iterator[SiteServer]:
+    with SiteServer(lambda base_url: build_site(base_url)) as running:
+        yield running
+
+
+def crawl(server: SiteServer, db: Path, *extra: str) -> str:
+    result = regarchive(
+        "crawl", *sorted(server.site.rubrics.values()), "--db", str(db), *FAST, *extra
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def article_paths(server: SiteServer) -> set[str]:
+    base = server.base_url
+    return {url[len(base) :] for truth in server.site.articles for url in truth.urls}
+
+
+def article_requests(server: SiteServer) -> list:
+    paths = article_paths(server)
+    return [r for r in server.requests if r.path in paths]
+
+
+def test_unchanged_rerun_downloads_no_article_body(server: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    crawl(server, db)
+    before = export_records(db)
+    server.reset()
+    out = crawl(server, db, *ALL_DUE)
+    requests = article_requests(server)
+    assert len(requests) == len(server.site.articles)  # one re-check per item, not per URL
+    assert {r.status for r in requests} == {304}
+    assert all("If-None-Match" in r.headers for r in requests)
+    assert f"items: 0 new, 0 updated, {len(server.site.articles)} unchanged" in out
+    after = export_records(db)
+    assert [{k: v for k, v in r.items() if k != "last_seen"} for r in after] == [
+        {k: v for k, v in r.items() if k != "last_seen"} for r in before
+    ]
+    # listings are re-read, but paging stops at the first page that holds only known articles
+    assert not [r for r in server.requests if "debut_articles" in r.path]
+
+
+def test_default_policy_leaves_old_articles_for_later(server: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    crawl(server, db)
+    server.reset()
+    out = crawl(server, db)
+    # only the undated article (young by its first sighting) is re-checked; the rest are old
+    undated = [t for t in server.site.articles if t.published is None]
+    assert len(article_requests(server)) == len(undated)
+    assert "items: 0 new, 0 updated" in out
+    assert "not due for a re-check" in out
+
+
+def test_three_changed_articles_are_updated_with_history(
+    server: SiteServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    crawl(server, db)
+    changed = [t.number for t in server.site.articles[3:6]]
+    for number in changed:
+        old = server.site.article(number)
+        server.site.update_article(
+            number,
+            text=old.text + "\nUn rectificatif a été publié le lendemain.",
+            updated="2025-06-02",
+        )
+    out = crawl(server, db, *ALL_DUE)
+    assert f"items: 0 new, 3 updated, {len(server.site.articles) - 3} unchanged" in out
+    by_url = {r["url"]: r for r in export_records(db)}
+    for number in changed:
+        truth = server.site.article(number)
+        assert by_url[truth.canonical_url]["text"] == truth.text
+        assert by_url[truth.canonical_url]["updated"] == "2025-06-02"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from versions").fetchone()[0] == 3
+    shown = regarchive("history", server.site.article(changed[0]).canonical_url, "--db", str(db))
+    assert shown.returncode == 0, shown.stderr
+    assert "+Un rectificatif a été publié le lendemain." in shown.stdout
+    assert "1 earlier version" in shown.stdout
+
+
+def test_new_articles_on_page_one_are_found(server: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    crawl(server, db)
+    new = server.site.add_articles(3, published=date.today() - timedelta(days=1))
+    server.reset()
+    out = crawl(server, db)
+    assert "items: 3 new, 0 updated" in out
+    by_url = {r["url"]: r for r in export_records(db)}
+    assert len(by_url) == len(server.site.articles)
+    for truth in new:
+        record = by_url[truth.canonical_url]
+        assert (record["title"], record["category"], record["published"], record["text"]) == (
+            truth.title,
+            truth.category,
+            truth.published,
+            truth.text,
+        )
+
+
+def wait_for(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def items_in(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("select count(*) from items").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_a_second_crawl_on_the_same_archive_exits_75(server: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    server.delay = 0.1  # long enough for the second crawl to start while the first runs
+    first = regarchive_background("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
+    try:
+        wait_for(lambda: Path(f"{db}.lock").exists() and Path(f"{db}.lock").read_text().strip())
+        started = time.monotonic()
+        second = regarchive("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
+        assert second.returncode == 75
+        assert time.monotonic() - started < 20
+        assert f"pid {first.pid}" in second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
+    finally:
+        server.delay = 0
+        first.wait(timeout=300)
+    assert first.returncode == 0
+
+
+def test_kill_9_mid_crawl_then_rerun_finishes_the_work(server: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    server.delay = 0.05
+    victim = regarchive_background("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
+    wait_for(lambda: items_in(db) >= 8)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    server.delay = 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        saved = conn.execute("select count(*) from items").fetchone()[0]
+        assert 8 <= saved < len(server.site.articles)
+    out = crawl(server, db)  # the lock died with the process: nothing blocks this run
+    assert f"items: {len(server.site.articles) - saved} new" in out
+    records = export_records(db)
+    assert sorted(r["url"] for r in records) == sorted(
+        t.canonical_url for t in server.site.articles
+    )
+    for record in records:
+        truth = next(t for t in server.site.articles if t.canonical_url == record["url"])
+        assert (record["title"], record["text"], record["published"]) == (
+            truth.title,
+            truth.text,
+            truth.published,
+        )
+    status = regarchive("status", "--db", str(db))
+    assert "interrupted" in status.stdout
+
+
+def test_quiet_prints_nothing_on_success_and_log_file_has_everything(
+    server: SiteServer, tmp_path: Path
+) -> None:
+    db, log = tmp_path / "archive.db", tmp_path / "crawl.log"
+    result = regarchive(
+        "crawl",
+        *server.site.rubrics.values(),
+        "--db",
+        str(db),
+        "--quiet",
+        "--log-file",
+        str(log),
+        *FAST,
+    )
+    assert result.returncode == 0
+    assert result.stdout == "" and result.stderr == ""
+    assert "Spider closed (finished)" in log.read_text()
+
+
+def test_status_reports_runs_and_rubrics(server: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    crawl(server, db)
+    result = regarchive("status", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert f"{len(server.site.articles)} items" in result.stdout
+    for rubric in server.site.rubrics:
+        assert rubric in result.stdout
+    stale = regarchive("status", "--db", str(db), "--max-age", "0.0001")
+    assert stale.returncode == 1
+    assert "WARNING: the last run started" in stale.stderr
