@@ -213,6 +213,9 @@ def test_status_reports_runs_and_rubrics(server: SiteServer, tmp_path: Path) -> 
     assert f"{len(server.site.articles)} items" in result.stdout
     for rubric in server.site.rubrics:
         assert rubric in result.stdout
-    stale = regarchive("status", "--db", str(db), "--max-age", "0.0001")
+    quiet = regarchive("status", "--db", str(db), "--quiet")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    stale = regarchive("status", "--db", str(db), "--max-age", "0.0001", "--quiet")
     assert stale.returncode == 1
-    assert "WARNING: the last run started" in stale.stderr
+    assert stale.stdout == ""
+    assert stale.stderr.startswith("WARNING: the last run started")

@@ -93,20 +93,22 @@ def run_row(run: dict[str, Any]) -> tuple[Any, ...]:
     type=click.FloatRange(min=0, min_open=True),
     help="Warn when the last run is older than this many hours.",
 )
-def status(db_path: str, runs: int, max_age: float) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print only the warnings (for cron).")
+def status(db_path: str, runs: int, max_age: float, quiet: bool) -> None:
     """Show the last crawls and the rubrics, and warn when the archive is not being kept up."""
     with open_archive(db_path, create=False) as archive:
         total = archive.item_count()
         last_runs = archive.crawls(limit=runs)
         listings = archive.listings()
-    click.echo(f"Archive {db_path}: {total} items, {len(listings)} rubrics")
+    show = (lambda line: None) if quiet else click.echo
+    show(f"Archive {db_path}: {total} items, {len(listings)} rubrics")
     warnings = []
     if not last_runs:
         warnings.append("no crawl has run yet")
     else:
-        click.echo("\nLast runs")
+        show("\nLast runs")
         for line in table(RUN_COLUMNS, [run_row(run) for run in last_runs]):
-            click.echo(f"  {line}")
+            show(f"  {line}")
         last = last_runs[0]
         verdict = run_verdict(last)
         if verdict:
@@ -121,13 +123,13 @@ def status(db_path: str, runs: int, max_age: float) -> None:
                 f"the last run started {started:%Y-%m-%d %H:%M} UTC, more than {max_age:g} h ago"
             )
     if listings:
-        click.echo("\nRubrics")
+        show("\nRubrics")
         rows = [
             (row["site"], row["rubric"] or "?", row["items"], row["last_walked"] or "-", row["url"])
             for row in listings
         ]
         for line in table(("site", "rubric", "items", "last walked (UTC)", "listing"), rows):
-            click.echo(f"  {line}")
+            show(f"  {line}")
     for warning in warnings:
         click.echo(f"WARNING: {warning}", err=True)
     sys.exit(1 if warnings else 0)
