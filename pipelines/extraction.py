@@ -13,7 +13,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-from pipelines.extract import extract_record
+from pipelines.pool import ExtractionPool, default_workers
 
 logger = logging.getLogger(__name__)
 
@@ -31,17 +31,27 @@ def is_unchanged(page: dict[str, Any]) -> bool:
 
 
 class ExtractionPipeline:
-    """Run :func:`pipelines.extract.extract_record` on every fetched article page."""
+    """Extract every fetched article page, in a pool of worker processes.
 
-    def __init__(self, crawler: Crawler) -> None:
+    ``REGARCHIVE_EXTRACT_WORKERS`` sets the pool's size (default: one per core; 0 extracts in
+    the crawling process). Scrapy processes many items at once (``CONCURRENT_ITEMS``), so the
+    workers stay busy while downloads go on.
+    """
+
+    def __init__(self, crawler: Crawler, workers: int) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.pool = ExtractionPool(workers)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
-        return cls(crawler)
+        workers = crawler.settings.get("REGARCHIVE_EXTRACT_WORKERS")
+        return cls(crawler, default_workers() if workers in (None, "") else int(workers))
 
-    def process_item(self, item: Any) -> Any:
+    def close_spider(self) -> None:
+        self.pool.close()
+
+    async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         if not is_raw_page(adapter):
             return item
@@ -50,12 +60,7 @@ class ExtractionPipeline:
             self.stats.inc_value("regarchive/pages_unchanged")
             return {"unchanged_page": page}
         try:
-            record = extract_record(
-                page["body"],
-                page["url"],
-                content_type=page.get("content_type"),
-                final_url=page.get("final_url"),
-            )
+            record = await self.pool.extract(page)
         except Exception as error:  # a broken page must not stop the crawl
             message = f"extraction failed: {type(error).__name__}: {error}"
             logger.warning("could not extract %s: %s", page["url"], message)

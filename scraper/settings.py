@@ -52,6 +52,9 @@ EXTENSIONS = {"scraper.progress.Progress": 500}
 # A live status line on stderr; the CLI turns it on when stderr is a terminal.
 REGARCHIVE_PROGRESS = False
 
+# Extraction worker processes (None: one per core; 0: extract in the crawling process).
+REGARCHIVE_EXTRACT_WORKERS = None
+
 # Where the archive lives; the CLI sets it from --db / REGARCHIVE_DB.
 REGARCHIVE_DB = os.environ.get("REGARCHIVE_DB", "archive.db")
 # Listing pages walked per start URL before giving up (guards against endless pagination).

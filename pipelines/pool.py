@@ -1,0 +1,83 @@
+"""Extraction off the reactor thread: a pool of worker processes running ``extract_record``.
+
+Extraction is CPU-bound (lxml, trafilatura, dateparser); done in the Scrapy process it stalls
+downloads and uses one core. Workers are started with ``spawn`` (forking a process that runs
+Twisted's reactor and server threads is unsafe) and warm up once — imports, dateparser's
+language data, trafilatura's settings — so no page pays for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from pipelines.extract import extract_record
+
+logger = logging.getLogger(__name__)
+
+# A small page that goes through every stage, dates included.
+_WARM_UP_PAGE = (
+    "<html lang='fr'><head><title>Actu - Régions - Essai</title></head>"
+    "<body class='page_article'><h1>Essai</h1><p class='info-publi'>Publié le 1er août 2023"
+    "</p><div class='texte'><p>Une phrase d’essai assez longue pour passer l’extraction, "
+    "avec quelques mots de plus.</p><p>Commission Européenne - 2017-12-12</p></div></body></html>"
+).encode()
+
+
+def warm_up() -> None:
+    """Pay the per-process start-up costs once, when the worker starts."""
+    extract_record(_WARM_UP_PAGE, "http://warm.up/spip.php?article1")
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def extract_page(page: dict[str, Any]) -> dict[str, Any]:
+    """``extract_record`` on the fields of a fetched page (what is sent to a worker)."""
+    return extract_record(
+        page["body"],
+        page["url"],
+        content_type=page.get("content_type"),
+        final_url=page.get("final_url"),
+    )
+
+
+class ExtractionPool:
+    """Runs :func:`extract_page` in ``workers`` processes (0: in this process)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor: Executor | None = None
+
+    def _start(self) -> Executor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=warm_up,
+            )
+        return self._executor
+
+    async def extract(self, page: dict[str, Any]) -> dict[str, Any]:
+        """The record of ``page``; a crashed worker is replaced and the page done here."""
+        if self.workers <= 0:
+            return extract_page(page)
+        work = {key: page.get(key) for key in ("body", "url", "content_type", "final_url")}
+        try:
+            future: Future[dict[str, Any]] = self._start().submit(extract_page, work)
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            logger.warning("an extraction worker died on %s; restarting the pool", page["url"])
+            self.close()
+            return extract_page(page)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
