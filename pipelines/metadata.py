@@ -117,7 +117,14 @@ def read_page(
 def related_links(tree: HtmlElement, url: str) -> list[dict[str, str | None]]:
     """The page's "Dans la même rubrique" entries (``url``, ``label``, ``category``, ``rubric``,
     ``title``), for a caller that only wants the links; ``tree`` is left unchanged."""
-    return read_page(tree, url=url, final_url=None, blocks=find_headed_blocks(tree)).related
+    blocks = [block for block in find_headed_blocks(tree) if block.same_rubric]
+    if not blocks:
+        return []
+    final = normalize_url(url)
+    base = _base_url(tree, final)
+    page_urls = {final, _canonical(tree, base, final)}
+    rubrics = _breadcrumb(tree, base, page_urls).rubrics
+    return _related(blocks, base, page_urls, rubrics[-1] if rubrics else None)
 
 
 def _first(tree: HtmlElement, xpath: str) -> str | None:

@@ -62,8 +62,8 @@ class StoragePipeline:
             self._save_record(adapter["record"], adapter["page"])
         elif "unchanged_page" in fields:
             self._touch_page(adapter["unchanged_page"])
-        elif "found_on" in fields:
-            self.pending_sightings.append(adapter.asdict())
+        elif "sightings" in fields:
+            self.pending_sightings += [ItemAdapter(s).asdict() for s in adapter["sightings"]]
             if len(self.pending_sightings) >= SIGHTING_BATCH:
                 self._flush_sightings()
         elif "error" in fields:

@@ -7,6 +7,7 @@ listing, the URL it was fetched at and the page's ``rel=canonical`` all meet in 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only say where a visitor came from; they never change the page.
@@ -81,6 +82,7 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+@lru_cache(maxsize=65536)  # a crawl normalises the same links over and over
 def normalize_url(url: str, base: str | None = None) -> str:
     """Return the form of ``url`` under which the archive knows it.
 

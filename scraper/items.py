@@ -21,6 +21,14 @@ class Sighting:
 
 
 @dataclass
+class Sightings:
+    """The sightings of one page, handed over together (a page has ten or more)."""
+
+    found_on: str
+    sightings: list[Sighting]
+
+
+@dataclass
 class ArticlePage:
     """One fetched article page, raw: extraction happens in the pipelines."""
 

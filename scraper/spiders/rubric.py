@@ -30,7 +30,7 @@ from pipelines.urls import (
     site_of,
 )
 from scraper.incremental import ArchiveState
-from scraper.items import ArticlePage, FetchError, Sighting
+from scraper.items import ArticlePage, FetchError, Sighting, Sightings
 
 # Where listing templates put their article links, most specific first.
 LISTING_ITEM_SELECTORS = (
@@ -84,6 +84,7 @@ class RubricSpider(scrapy.Spider):
         self.allowed_domains = sorted({site.split(":")[0] for site in self.sites})
         self.listing_pages: Counter[str] = Counter()
         self.rubric_names: dict[str, str | None] = {}
+        self.requested: set[str] = set()
         # Listings whose walk was cut short (page limit, a page that failed): not "fully walked".
         self.incomplete_listings: set[str] = set()
         self.archive_state = ArchiveState()
@@ -117,7 +118,8 @@ class RubricSpider(scrapy.Spider):
         # The revisit policy (ConditionalRequestsMiddleware) decides which ones are due.
         for url in self.archive_state.revisit_urls:
             if self._on_site(url):
-                yield self._article_request(url)
+                for request in self._article_request_once(url):
+                    yield request
 
     # -- listings -------------------------------------------------------------------------
 
@@ -132,16 +134,16 @@ class RubricSpider(scrapy.Spider):
         self.listing_pages[root] += 1
         self.crawler.stats.inc_value("regarchive/listing_pages")
         links = list(self._article_links(response))
-        for url, label in links:
-            hint = parse_label(label)
-            yield Sighting(
-                url=url,
-                rubric=rubric,
-                label=label,
-                category=hint.category,
-                found_on=normalize_url(response.url),
-            )
-            yield self._article_request(url)
+        found_on = normalize_url(response.url)
+        yield Sightings(
+            found_on=found_on,
+            sightings=[
+                Sighting(url, rubric, label, parse_label(label).category, found_on)
+                for url, label in links
+            ],
+        )
+        for url, _ in links:
+            yield from self._article_request_once(url)
         if self._nothing_new_beyond(root, links):
             self.crawler.stats.inc_value("regarchive/paging_stopped_early")
             return
@@ -227,6 +229,14 @@ class RubricSpider(scrapy.Spider):
 
     # -- articles -------------------------------------------------------------------------
 
+    def _article_request_once(self, url: str) -> Iterator[scrapy.Request]:
+        """A request for an article link, unless one was made already: every article page
+        links its ten neighbours, and Scrapy's duplicate filter is a costlier place to drop
+        them."""
+        if url not in self.requested:
+            self.requested.add(url)
+            yield self._article_request(url)
+
     def _article_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(
             url,
@@ -254,18 +264,22 @@ class RubricSpider(scrapy.Spider):
         )
         if response.status == 304:
             return
-        for link in related_links(response.selector.root, response.url):
-            url = str(link["url"])
-            if not self._may_be_article(url):
-                continue
-            yield Sighting(
-                url=url,
-                rubric=link["rubric"],
-                label=str(link["label"] or ""),
-                category=link["category"],
-                found_on=normalize_url(response.url),
+        found_on = normalize_url(response.url)
+        related = [
+            Sighting(
+                str(link["url"]),
+                link["rubric"],
+                str(link["label"] or ""),
+                link["category"],
+                found_on,
             )
-            yield self._article_request(url)
+            for link in related_links(response.selector.root, response.url)
+            if self._may_be_article(str(link["url"]))
+        ]
+        if related:
+            yield Sightings(found_on=found_on, sightings=related)
+        for sighting in related:
+            yield from self._article_request_once(sighting.url)
 
     # -- shared ---------------------------------------------------------------------------
 
