@@ -1,0 +1,1 @@
+"""Benchmarks for regarchive (loopback only): ``python -m benchmarks --help``."""

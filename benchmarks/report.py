@@ -1,0 +1,102 @@
+"""The benchmark results as a terminal table and as the docs/BENCHMARKS.md figures section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.measure import Summary
+
+
+def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(measure, value, target) rows, the same for the terminal and the Markdown report."""
+    ceiling, crawl, scale = results["ceiling"], results["crawl"], results["archive"]
+    pool: Summary = ceiling["pool"]
+    ratio = crawl["pages_per_s"].median / pool.median
+    lines = [
+        ("a. extraction, one process", ceiling["one_process"].show(" pages/s"), ""),
+        (f"a. extraction, pool of {results['machine']['cores']}", pool.show(" pages/s"), ""),
+        ("b. crawl throughput", crawl["pages_per_s"].show(" pages/s"), "≥ 0.75 × pool"),
+        ("b. crawl / pool ceiling", f"{ratio:.2f}", "≥ 0.75"),
+        ("b. CPU per page (process tree)", crawl["cpu_ms_per_page"].show(" ms"), ""),
+        ("b. peak RSS (process tree)", crawl["peak_rss_mib"].show(" MiB"), "< 300 MiB"),
+    ]
+    for policy, rerun in crawl["reruns"].items():
+        lines += [
+            (
+                f"c. rerun ({policy}): bytes",
+                f"{rerun['bytes']:,} B = {100 * rerun['bytes_share']:.2f} %",
+                "≤ 2 %",
+            ),
+            (
+                f"c. rerun ({policy}): wall",
+                f"{rerun['wall'].show(' s', 2)} = {100 * rerun['wall_share'].median:.1f} %",
+                "≤ 10 %",
+            ),
+            (
+                f"c. rerun ({policy}): requests, 304s",
+                f"{rerun['requests']}, {rerun['not_modified']}",
+                "",
+            ),
+        ]
+
+    def export(fmt: str) -> str:
+        run = scale[f"export_{fmt}"]
+        return f"{run['wall'].show(' s')}, {run['peak_rss_mib'].show(' MiB')}"
+
+    lines += [
+        (f"d. insert {scale['items']:,} items", f"{scale['insert_per_s']:,.0f} items/s", ""),
+        (
+            "d. search p50 / p95",
+            f"{scale['search_ms_p50']:.2f} / {scale['search_ms_p95']:.2f} ms",
+            "p50 < 20 ms",
+        ),
+        ("d. export CSV", export("csv"), "< 10 s, flat"),
+        ("d. export JSONL", export("jsonl"), "< 10 s, flat"),
+        ("e. cold start of `extract`", results["cold_start"].show(" s", 2), ""),
+    ]
+    return lines
+
+
+def render_table(results: dict[str, Any]) -> str:
+    table = [("measure", "median (min–max)", "target"), *rows(results)]
+    widths = [max(len(r[i]) for r in table) for i in range(3)]
+    m = results["machine"]
+    head = (
+        f"{results['articles']} articles, {results['crawl']['pages']} pages fetched, "
+        f"{results['repeats']} repeats; {m['cores']} cores, Python {m['python']}"
+    )
+    return "\n".join(
+        [
+            head,
+            *(
+                "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                for r in table
+            ),
+        ]
+    )
+
+
+def render_markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    versions = ", ".join(
+        f"{name} {m[key]}"
+        for name, key in (
+            ("Python", "python"),
+            ("Scrapy", "scrapy"),
+            ("trafilatura", "trafilatura"),
+            ("lxml", "lxml"),
+            ("dateparser", "dateparser"),
+            ("sqlite-utils", "sqlite-utils"),
+            ("SQLite", "sqlite"),
+        )
+    )
+    site = f"{results['articles']} articles ({results['crawl']['pages']} pages fetched)"
+    out = [
+        f"Run {results['when']} on {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['platform']}; "
+        f"{versions}. Sample site of {site}; medians of {results['repeats']} runs with min–max.",
+        "",
+        "| measure | median (min–max) | target |",
+        "|---|---|---|",
+        *(f"| {a} | {b} | {c} |" for a, b, c in rows(results)),
+    ]
+    return "\n".join(out) + "\n"
