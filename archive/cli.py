@@ -14,6 +14,7 @@ from archive.commands.demo import demo
 from archive.commands.export import export
 from archive.commands.extract import extract
 from archive.commands.history import history
+from archive.commands.query import datasette_metadata_command, list_items, search, show, stats
 from archive.commands.status import status
 
 
@@ -23,7 +24,19 @@ def cli() -> None:
     """Crawl French public-affairs rubrics into a deduplicated SQLite archive."""
 
 
-for command in (crawl, export, extract, history, status, demo):
+for command in (
+    crawl,
+    export,
+    extract,
+    history,
+    status,
+    demo,
+    search,
+    list_items,
+    show,
+    stats,
+    datasette_metadata_command,
+):
     cli.add_command(command)
 
 

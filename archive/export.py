@@ -1,37 +1,64 @@
-"""Write export records as JSON Lines, CSV or a JSON array, one record at a time.
+"""Write export records as JSON Lines, CSV, a JSON array or Parquet, one record at a time.
 
 Memory stays constant whatever the archive size: records are written as they come from the
-iterator (``Archive.iter_records()`` streams from a cursor), and the JSON array is written
-incrementally instead of being built in memory.
+iterator (``Archive.iter_records()`` and ``Archive.iter_export()`` stream from a cursor), the
+JSON array is written incrementally instead of being built in memory, and Parquet is written in
+row groups of :data:`PARQUET_BATCH` records. The Data Package format (a folder: CSV plus
+``datapackage.json``) is in :mod:`archive.datapackage`.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from itertools import islice
+from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from archive.records import CSV_FIELDS, to_csv_row
+from archive.records import CSV_FIELDS, RELATED_FIELDS, csv_line, to_csv_row
 
 ExportFormat = Literal["jsonl", "csv", "json"]
-FORMATS: tuple[str, ...] = ("jsonl", "csv", "json")
+TEXT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "json")
+# Formats written to a path rather than a text stream.
+FILE_FORMATS: tuple[str, ...] = ("parquet", "datapackage")
+FORMATS: tuple[str, ...] = TEXT_FORMATS + FILE_FORMATS
+
+# Records per Parquet row group: large enough for good compression, small enough that the
+# batch held in memory stays a few megabytes whatever the archive size.
+PARQUET_BATCH = 2_000
+
+PARQUET_INSTALL = "pip install 'regarchive[parquet]'"
 
 
-def write_export(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: TextIO) -> int:
+class ExportError(Exception):
+    """An export that cannot be written (missing optional dependency…); one line for the user."""
+
+
+def write_export(
+    records: Iterable[dict[str, Any]],
+    fmt: ExportFormat,
+    out: TextIO,
+    *,
+    safe_csv: bool = True,
+) -> int:
     """Write ``records`` to ``out`` in format ``fmt`` and return how many were written.
 
     ``out`` should be a text stream opened with ``encoding="utf-8"`` (and ``newline=""`` for
-    CSV files, as the csv module asks); non-ASCII characters are written as is.
+    CSV files, as the csv module asks); non-ASCII characters are written as is. ``safe_csv``
+    neutralises CSV cells that spreadsheets would run as formulas
+    (:func:`archive.records.neutralize`).
     """
     writers: dict[str, Callable[[Iterable[dict[str, Any]], TextIO], int]] = {
         "jsonl": _write_jsonl,
-        "csv": _write_csv,
+        "csv": lambda rows, stream: write_csv(rows, stream, safe=safe_csv),
         "json": _write_json,
     }
     try:
         writer = writers[fmt]
     except KeyError:
+        if fmt in FILE_FORMATS:
+            raise ValueError(f"{fmt} is written to a path, not a text stream") from None
         choices = ", ".join(FORMATS)
         raise ValueError(f"unknown export format {fmt!r}; use one of {choices}") from None
     return writer(records, out)
@@ -61,11 +88,87 @@ def _write_json(records: Iterable[dict[str, Any]], out: TextIO) -> int:
     return count
 
 
-def _write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
+def write_csv(records: Iterable[dict[str, Any]], out: TextIO, *, safe: bool = True) -> int:
+    """CSV with a header row (:data:`CSV_FIELDS`), ``\\n`` line ends, cells quoted as needed."""
+    out.write(csv_line(list(CSV_FIELDS)))
     count = 0
     for record in records:
-        writer.writerow(to_csv_row(record))
+        out.write(csv_line(to_csv_row(record, safe=safe)))
         count += 1
     return count
+
+
+# -- Parquet ------------------------------------------------------------------------------------
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.parquet  # noqa: F401  (makes pyarrow.parquet available)
+    except ImportError:
+        raise ExportError(f"the parquet format needs pyarrow: {PARQUET_INSTALL}") from None
+    return pyarrow
+
+
+def parquet_schema() -> Any:
+    """Typed columns: dates as dates, timestamps in UTC, lists as lists, ``related`` as a list
+    of structs, so that pandas, Polars or DuckDB read them without parsing."""
+    pa = _pyarrow()
+    strings = pa.list_(pa.string())
+    related = pa.list_(pa.struct([(name, pa.string()) for name in RELATED_FIELDS]))
+    types = {
+        "id": pa.int64(),
+        "urls": strings,
+        "rubrics": strings,
+        "published": pa.date32(),
+        "updated": pa.date32(),
+        "first_seen": pa.timestamp("s", tz="UTC"),
+        "last_seen": pa.timestamp("s", tz="UTC"),
+        "related": related,
+        "warnings": strings,
+    }
+    return pa.schema([(name, types.get(name, pa.string())) for name in CSV_FIELDS])
+
+
+def write_parquet(
+    records: Iterable[dict[str, Any]], path: str | Path, *, batch: int = PARQUET_BATCH
+) -> int:
+    """Write ``records`` to the Parquet file ``path`` (zstd) and return how many were written."""
+    pa = _pyarrow()
+    schema = parquet_schema()
+    count = 0
+    with pa.parquet.ParquetWriter(str(path), schema, compression="zstd") as writer:
+        for rows in _batches(records, batch):
+            writer.write_table(pa.Table.from_pydict(_parquet_columns(rows), schema=schema))
+            count += len(rows)
+    return count
+
+
+def _parquet_columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {name: [] for name in CSV_FIELDS}
+    for row in rows:
+        for name in CSV_FIELDS:
+            try:
+                columns[name].append(_parquet_value(name, row[name]))
+            except ValueError:
+                raise ExportError(
+                    f"item #{row['id']} has {name} {row[name]!r}, not an ISO 8601 date; "
+                    "export it as jsonl or csv instead"
+                ) from None
+    return columns
+
+
+def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    iterator = iter(records)
+    while rows := list(islice(iterator, size)):
+        yield rows
+
+
+def _parquet_value(field: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if field in ("published", "updated"):
+        return date.fromisoformat(value)
+    if field in ("first_seen", "last_seen"):
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value

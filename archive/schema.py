@@ -327,7 +327,112 @@ def _v3_listings(db: Database) -> None:
     )
 
 
-MIGRATIONS: Sequence[Migration] = (_v1_core, _v2_full_text, _v3_listings)
+_NEXT_SEQ = "(SELECT coalesce(max(seq), 0) + 1 FROM item_changes)"
+
+
+def _renumber(item_id: str) -> str:
+    """Trigger statement giving the item ``item_id`` the next change number.
+
+    A plain UPDATE: every item has its row, from the insert trigger or from the migration (an
+    item being deleted has none left, and nothing happens). No ``INSERT OR REPLACE`` either
+    way: in a trigger, the conflict policy of the statement that fired it (``INSERT OR IGNORE
+    INTO item_rubrics``…) would override ours.
+    """
+    return f"UPDATE item_changes SET seq = {_NEXT_SEQ} WHERE item_id = {item_id};"
+
+
+# The items columns an export record shows, last_seen and first_seen aside: an item seen again
+# unchanged is not a change. "IS NOT" since the merges assign columns to their own value.
+_RECORD_COLUMNS = (
+    "url",
+    "site",
+    "title",
+    "category",
+    "source",
+    "published",
+    "updated",
+    "text",
+    "lang",
+    "warnings",
+)
+_RELATED_COLUMNS = ("label", "category", "rubric", "title")
+
+
+def _changed(columns: Iterable[str]) -> str:
+    return " OR ".join(f"old.{column} IS NOT new.{column}" for column in columns)
+
+
+def _change_triggers() -> list[str]:
+    """Triggers that renumber an item whenever its export record changes."""
+    events = [
+        ("items_update", "AFTER UPDATE ON items", _changed(_RECORD_COLUMNS), "new.id"),
+        ("urls_insert", "AFTER INSERT ON item_urls", "", "new.item_id"),
+        ("urls_delete", "AFTER DELETE ON item_urls", "", "old.item_id"),
+        ("urls_update", "AFTER UPDATE OF item_id ON item_urls", "", "new.item_id"),
+        ("rubrics_insert", "AFTER INSERT ON item_rubrics", "", "new.item_id"),
+        ("rubrics_delete", "AFTER DELETE ON item_rubrics", "", "old.item_id"),
+        ("related_insert", "AFTER INSERT ON related", "", "new.item_id"),
+        ("related_update", "AFTER UPDATE ON related", _changed(_RELATED_COLUMNS), "new.item_id"),
+        ("related_delete", "AFTER DELETE ON related", "", "old.item_id"),
+    ]
+    insert = (
+        "CREATE TRIGGER item_changes_items_insert AFTER INSERT ON items BEGIN\n"
+        f"INSERT INTO item_changes (item_id, seq) VALUES (new.id, {_NEXT_SEQ});\nEND"
+    )
+    return [insert] + [
+        f"CREATE TRIGGER item_changes_{name} {event}"
+        + (f" WHEN {when}" if when else "")
+        + f" BEGIN\n{_renumber(item_id)}\nEND"
+        for name, event, when, item_id in events
+    ]
+
+
+def _v4_changes_and_exports(db: Database) -> None:
+    """``item_changes`` and ``exports``, for exports of what changed since the previous one.
+
+    ``item_changes`` gives each item the number of its latest change (a counter over the whole
+    archive: a new item, a changed title, text or metadata, a new URL, rubric or related link;
+    not ``last_seen``). ``exports`` remembers each named export and the number it reached, so
+    the next one takes only the items numbered above it. Existing items are numbered by id.
+    """
+    db.create_table(
+        "item_changes",
+        {"item_id": int, "seq": int},
+        pk="item_id",
+        not_null={"seq"},
+        foreign_keys=[_references("item_changes", "item_id", "items", on_delete="CASCADE")],
+    )
+    _index(db, "item_changes", ["seq"], unique=True)
+    # Raw: INSERT … SELECT inside SQLite; sqlite-utils inserts Python values.
+    db.execute("INSERT INTO item_changes (item_id, seq) SELECT id, id FROM items")
+    for trigger in _change_triggers():
+        # sqlite-utils has no API for triggers.
+        db.execute(trigger)
+    db.create_table(
+        "exports",
+        {
+            "id": int,
+            "name": str,
+            "exported_at": str,
+            "mark": int,
+            "items": int,
+            "format": str,
+            "output": str,
+            "filters": str,
+        },
+        pk="id",
+        not_null={"name", "exported_at", "mark", "items", "filters"},
+        defaults={"filters": "{}"},
+    )
+    _index(db, "exports", ["name"])
+
+
+MIGRATIONS: Sequence[Migration] = (
+    _v1_core,
+    _v2_full_text,
+    _v3_listings,
+    _v4_changes_and_exports,
+)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

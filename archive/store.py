@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils.db import NotFoundError
 
-from archive import schema
+from archive import queries, schema
 from archive.errors import (
     ArchiveBusyError,
     ArchiveError,
@@ -580,6 +580,154 @@ class Archive:
             "published_to": span["last"],
         }
 
+    # -- queries and exports --------------------------------------------------------------------
+
+    def find_items(
+        self,
+        filters: queries.Filters,
+        *,
+        sort: queries.Sort = "relevance",
+        limit: int | None = 20,
+    ) -> list[dict[str, Any]]:
+        """Summaries of the items matching ``filters``: best matches or newest first.
+
+        Each has ``id``, ``url``, ``site``, ``title``, ``category``, ``rubrics`` (sorted),
+        ``source``, ``published``, ``updated`` and, when ``filters`` has a query, ``snippet``:
+        a passage of the text with matched words between :data:`queries.MATCH_START` and
+        :data:`queries.MATCH_END`. ``limit`` None lists them all. A malformed query raises
+        :class:`queries.QueryError`.
+        """
+        sql = queries.search_sql(filters, sort=sort, limit=limit)
+        return [self._summary(row) for row in self._read(sql, filters)]
+
+    def count_items(self, filters: queries.Filters) -> int:
+        """How many items match ``filters``."""
+        row = next(self._read(queries.count_sql(filters), filters))
+        return int(row["n"])
+
+    def iter_export(self, filters: queries.Filters) -> Iterator[dict[str, Any]]:
+        """The export records (see :meth:`iter_records`) of the items matching ``filters``.
+
+        Same order as :meth:`iter_records`, streamed from a cursor: memory stays constant.
+        """
+        for sql in queries.export_sql(filters, _RECORD_SELECT):
+            for row in self._read(sql, filters):
+                yield _record(row)
+
+    def facets(self, filters: queries.Filters) -> dict[str, Any]:
+        """Counts for ``stats``: items, first and last publication dates, and items per
+        category, rubric, source, site and month (``YYYY-MM``), most frequent first (months in
+        order). The key None counts items without that value (no category, undated…)."""
+        span = next(self._read(queries.span_sql(filters), filters))
+        counts: dict[str, Any] = {
+            "items": span["items"],
+            "published_from": span["first"],
+            "published_to": span["last"],
+        }
+        for facet in queries.FACETS:
+            rows = self._read(queries.facet_sql(filters, facet), filters)
+            counts[f"by_{facet}"] = {row["key"]: row["n"] for row in rows}
+        return counts
+
+    def related_items(self, item_id: int) -> list[dict[str, Any]]:
+        """The item's "Dans la même rubrique" entries, each with ``item_id``: the archived item
+        at that URL, or None when it is not in the archive."""
+        rows = self._db.query(
+            "SELECT x.url, x.label, x.category, x.rubric, x.title, u.item_id "
+            "FROM related AS x LEFT JOIN item_urls AS u ON u.url = x.url "
+            "WHERE x.item_id = ? ORDER BY x.url",
+            (item_id,),
+        )
+        return list(rows)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see the archive as it was at their first read, whatever a crawl
+        writes meanwhile (WAL): an export and its change mark then agree exactly."""
+        # Raw: a deferred read transaction; sqlite-utils has no API for one.
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")
+
+    def change_mark(self) -> int:
+        """The number of the archive's latest item change (0 for an empty archive).
+
+        Items changed later get higher numbers (see ``item_changes`` in :mod:`archive.schema`).
+        """
+        row = self._query_one("SELECT coalesce(max(seq), 0) AS mark FROM item_changes")
+        return int(row["mark"]) if row is not None else 0
+
+    def last_export(self, name: str) -> dict[str, Any] | None:
+        """The latest export recorded under ``name``, or None: ``id``, ``name``,
+        ``exported_at``, ``mark``, ``items``, ``format``, ``output``, ``filters`` (decoded)."""
+        row = self._query_one(
+            "SELECT * FROM exports WHERE name = ? ORDER BY id DESC LIMIT 1", (name,)
+        )
+        if row is None:
+            return None
+        return {**row, "filters": json.loads(row["filters"])}
+
+    def record_export(
+        self,
+        name: str,
+        *,
+        mark: int,
+        items: int,
+        fmt: str,
+        output: str | None,
+        filters: Mapping[str, Any],
+    ) -> int:
+        """Remember that export ``name`` has written everything up to change ``mark``."""
+        row = {
+            "name": name,
+            "exported_at": self._now(),
+            "mark": int(mark),
+            "items": int(items),
+            "format": fmt,
+            "output": output,
+            "filters": _json(dict(filters)),
+        }
+        with self._transaction():
+            exports = self._db.table("exports").insert(row)
+        return int(exports.last_pk)
+
+    @staticmethod
+    def _is_fts_error(exc: sqlite3.OperationalError) -> bool:
+        """Whether FTS5 refused the MATCH expression (its messages are not all prefixed)."""
+        message = str(exc).lower()
+        return any(
+            part in message for part in ("fts5", "unterminated string", "no such column", "match")
+        )
+
+    @staticmethod
+    def _summary(row: Mapping[str, Any]) -> dict[str, Any]:
+        """A search or listing result from a :data:`queries.SUMMARY_COLUMNS` row."""
+        summary = {key: row[key] for key in ("id", "url", "site", "title", "category")}
+        summary["rubrics"] = _sorted_rubrics(json.loads(row["rubrics_json"]))
+        summary.update({key: row[key] for key in ("source", "published", "updated")})
+        if "snippet" in row:
+            summary["snippet"] = row["snippet"]
+        return summary
+
+    def _read(self, sql: queries.Sql, filters: queries.Filters) -> Iterator[dict[str, Any]]:
+        """Rows of a statement built by :mod:`archive.queries`, with FTS5 errors made readable."""
+        # The folding function the filters' SQL calls, registered once: SQLite refuses to
+        # redefine a function while another statement (a streaming export) is running.
+        if not getattr(self, "_fold_registered", False):
+            self._conn.create_function(queries.FOLD_FUNCTION, 1, queries.fold, deterministic=True)
+            self._fold_registered = True
+        try:
+            yield from self._db.query(sql.text, sql.params)
+        except sqlite3.OperationalError as exc:
+            if filters.query is not None and self._is_fts_error(exc):
+                reason = str(exc).replace("fts5: ", "")
+                raise queries.QueryError(
+                    f"invalid search query {filters.query!r}: {reason}"
+                ) from exc
+            raise ArchiveError(f"cannot read archive {self.path}: {exc}", self.path) from exc
 
 # -- opening helpers ----------------------------------------------------------------------------
 

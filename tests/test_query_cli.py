@@ -1,0 +1,480 @@
+"""``search``, ``list``, ``show``, ``stats`` and ``datasette-metadata`` as a user runs them:
+exact output for each form, one-line errors with exit code 2 for bad queries and dates."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from archive.cli import cli
+from archive.commands import query as query_command
+from archive.commands.query import parse_date
+from tests.test_queries import make_sample_archive
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(make_sample_archive(tmp_path_factory.mktemp("cli") / "archive.db"))
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def ok(*args: str) -> str:
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def usage_error(*args: str) -> str:
+    """The one line a failing command prints, after checking it exits 2 without a traceback."""
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    return lines[-1]
+
+
+# -- search -------------------------------------------------------------------------------------
+
+SEARCH_TABLE = """\
+id  published   category  title
+ 2  2024-01-15  Actu      Les Régions saluent l’effort pour l’apprentissage
+                          …L’[apprentissage] reste une priorité régionale.
+ 1  2024-03-05  Circ.     Financement de l’apprentissage dans les Régions
+                          Une circulaire précise le financement de l’[apprentissage] en 2024. \
+Les Régions versent une…
+
+2 items
+"""
+
+
+def test_search_table(db: str) -> None:
+    assert ok("search", "apprentissage", "--db", db) == SEARCH_TABLE
+
+
+def test_search_table_says_when_there_are_more(db: str) -> None:
+    output = ok("search", "apprentissage", "--db", db, "--limit", "1", "--sort", "date")
+    assert output == (
+        "id  published   category  title\n"
+        " 1  2024-03-05  Circ.     Financement de l’apprentissage dans les Régions\n"
+        "                          Une circulaire précise le financement de l’[apprentissage] "
+        "en 2024. Les Régions versent une…\n"
+        "\n"
+        "1 of 2 items (--limit 0 shows them all)\n"
+    )
+
+
+def test_search_json(db: str) -> None:
+    output = ok("search", "apprentissage", "--db", db, "--json", "--rubric", "départements")
+    assert output == (
+        "[\n"
+        "  {\n"
+        '    "id": 2,\n'
+        '    "url": "https://www.regions.example/Les-Regions-saluent",\n'
+        '    "site": "www.regions.example",\n'
+        '    "title": "Les Régions saluent l’effort pour l’apprentissage",\n'
+        '    "category": "Actu",\n'
+        '    "rubrics": [\n'
+        '      "Départements",\n'
+        '      "Régions"\n'
+        "    ],\n"
+        '    "source": "Régions de France",\n'
+        '    "published": "2024-01-15",\n'
+        '    "updated": null,\n'
+        '    "snippet": "…L’[apprentissage] reste une priorité régionale."\n'
+        "  }\n"
+        "]\n"
+    )
+
+
+def test_search_csv(db: str) -> None:
+    output = ok("search", "apprentissage", "--db", db, "--csv")
+    assert output == (
+        "id,url,site,title,category,rubrics,source,published,updated,snippet\n"
+        "2,https://www.regions.example/Les-Regions-saluent,www.regions.example,"
+        "Les Régions saluent l’effort pour l’apprentissage,Actu,Départements;Régions,"
+        "Régions de France,2024-01-15,,…L’[apprentissage] reste une priorité régionale.\n"
+        "1,https://www.regions.example/Financement-de-l-apprentissage,www.regions.example,"
+        "Financement de l’apprentissage dans les Régions,Circ.,Régions,Ministère du Travail,"
+        "2024-03-05,2024-03-20,Une circulaire précise le financement de l’[apprentissage] "
+        "en 2024. Les Régions versent une…\n"
+    )
+
+
+def test_search_csv_neutralises_formulas(db: str) -> None:
+    output = ok("search", "dotations", "--db", db, "--csv")
+    assert ",'-20 % pour les dotations des communes," in output
+
+
+def test_search_without_match(db: str) -> None:
+    assert ok("search", "inexistant", "--db", db) == "No item matches.\n"
+    assert ok("search", "inexistant", "--db", db, "--json") == "[]\n"
+    assert ok("search", "inexistant", "--db", db, "--csv") == (
+        "id,url,site,title,category,rubrics,source,published,updated\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            '"unbalanced',
+            "Error: invalid search query '\"unbalanced': unbalanced quote: close the phrase "
+            'with another "',
+        ),
+        (
+            "AND OR",
+            "Error: invalid search query 'AND OR': AND must stand between two search terms, "
+            "as in: budget AND région",
+        ),
+        ("(budget", "Error: invalid search query '(budget': unclosed '(': add the matching ')'"),
+        (
+            "budget NOT",
+            "Error: invalid search query 'budget NOT': NOT needs a search term after it",
+        ),
+    ],
+)
+def test_malformed_queries_get_one_line(db: str, query: str, message: str) -> None:
+    assert usage_error("search", query, "--db", db) == message
+    assert usage_error("export", "--db", db, "--query", query) == message
+    assert usage_error("stats", "--db", db, "--query", query) == message
+
+
+# -- dates --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "end", "expected"),
+    [
+        ("2024-01-01", False, date(2024, 1, 1)),
+        ("2024", False, date(2024, 1, 1)),
+        ("2024", True, date(2024, 12, 31)),
+        ("1er janvier 2024", False, date(2024, 1, 1)),
+        ("3 mars 2024", True, date(2024, 3, 3)),
+        ("mars 2024", True, date(2024, 3, 31)),
+        ("2024-02", True, date(2024, 2, 29)),
+        ("15/01/2024", False, date(2024, 1, 15)),
+        ("last month", False, date(2026, 10, 1)),
+        ("last month", True, date(2026, 10, 31)),
+        ("le mois dernier", False, date(2026, 10, 1)),
+        ("il y a 2 semaines", False, date(2026, 11, 14)),
+        ("yesterday", False, date(2026, 11, 27)),
+        ("2024-13-45", False, None),
+        ("2024-02-30", False, None),
+        ("n'importe quoi", False, None),
+    ],
+)
+def test_dates_in_common_forms(text: str, end: bool, expected: date | None) -> None:
+    assert parse_date(text, end=end, base=date(2026, 11, 28)) == expected
+
+
+def test_relative_dates_count_from_today(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(query_command, "today", lambda: date(2024, 4, 10))
+    output = ok("list", "--db", db, "--since", "last month", "--json")
+    assert [row["id"] for row in json.loads(output)] == [5, 1]
+
+
+@pytest.mark.parametrize("bad", ["2024-13-45", "n'importe quoi", "31/02/2024"])
+def test_bad_dates_get_one_line(db: str, bad: str) -> None:
+    message = usage_error("list", "--db", db, "--since", bad)
+    assert message.startswith(f"Error: --since: cannot read {bad!r} as a date; try 2024-01-01")
+    assert usage_error("export", "--db", db, "--until", bad).startswith(
+        f"Error: --until: cannot read {bad!r}"
+    )
+
+
+def test_empty_date_range_is_a_usage_error(db: str) -> None:
+    assert usage_error("list", "--db", db, "--since", "2024", "--until", "2023") == (
+        "Error: --since 2024-01-01 is after --until 2023-12-31: nothing can match"
+    )
+
+
+# -- list ---------------------------------------------------------------------------------------
+
+
+def test_list_table_newest_first_undated_last(db: str) -> None:
+    assert ok("list", "--db", db) == (
+        "id  published   category  title\n"
+        " 5  2024-03-05            Brève : agenda des Régions\n"
+        " 1  2024-03-05  Circ.     Financement de l’apprentissage dans les Régions\n"
+        " 2  2024-01-15  Actu      Les Régions saluent l’effort pour l’apprentissage\n"
+        " 3  2023-11-02  Actu      -20 % pour les dotations des communes\n"
+        " 4              Circ.     Circulaire sur l’énergie en Île-de-France\n"
+        "\n"
+        "5 items\n"
+    )
+
+
+def test_list_filters(db: str) -> None:
+    def listed(*options: str) -> list[int]:
+        return [row["id"] for row in json.loads(ok("list", "--db", db, "--json", *options))]
+
+    assert listed("--category", "circ") == [1, 4]
+    assert listed("--rubric", "REGIONS", "--rubric", "communes") == [1, 2, 3]
+    assert listed("--source", "ministère") == [1]
+    assert listed("--site", "communes.example") == [3]
+    assert listed("--since", "1er janvier 2024", "--until", "février 2024") == [2]
+    assert listed("--rubric", "Départements", "--category", "Actu") == [2]
+
+
+def test_list_csv(db: str) -> None:
+    assert ok("list", "--db", db, "--csv", "--site", "www.communes.example") == (
+        "id,url,site,title,category,rubrics,source,published,updated\n"
+        "3,http://www.communes.example:8080/Dotations,www.communes.example:8080,"
+        "'-20 % pour les dotations des communes,Actu,Communes,Commission Européenne,"
+        "2023-11-02,\n"
+    )
+
+
+def test_list_of_a_missing_archive(tmp_path: Path) -> None:
+    missing = tmp_path / "none.db"
+    assert usage_error("list", "--db", str(missing)).startswith(f"Error: no archive at {missing}")
+    assert not missing.exists()
+
+
+# -- show ---------------------------------------------------------------------------------------
+
+SHOW_1 = """\
+Financement de l’apprentissage dans les Régions
+===============================================
+id          1
+url         https://www.regions.example/Financement-de-l-apprentissage
+site        www.regions.example
+category    Circ.
+rubrics     Régions
+source      Ministère du Travail
+published   2024-03-05
+updated     2024-03-20
+lang        fr
+first seen  2026-11-28T10:00:00Z
+last seen   2026-11-28T10:00:00Z
+versions    none
+warnings    -
+
+Also at
+  https://www.regions.example/spip.php?article12
+
+Related (Dans la même rubrique)
+  -   Circ.  Autre article  <https://www.regions.example/Autre-article>
+  #2  Actu   Les Régions saluent l’effort  <https://www.regions.example/Les-Regions-saluent>
+
+Text
+
+Une circulaire précise le financement de l’apprentissage en 2024.
+
+Les Régions versent une aide aux centres de formation.
+"""
+
+
+def test_show_by_id_and_by_any_url(db: str) -> None:
+    assert ok("show", "1", "--db", db) == SHOW_1
+    assert ok("show", "https://www.regions.example/spip.php?article12", "--db", db) == SHOW_1
+    # A URL as copied from a browser: tracking parameters and fragment are dropped.
+    tracked = "https://www.regions.example/Financement-de-l-apprentissage?utm_source=x#haut"
+    assert ok("show", tracked, "--db", db) == SHOW_1
+
+
+def test_show_json_is_the_export_record(db: str) -> None:
+    record = json.loads(ok("show", "3", "--db", db, "--json"))
+    assert record["title"] == "-20 % pour les dotations des communes"
+    assert record["warnings"] == ["no update date found"]
+    assert list(record)[:3] == ["id", "url", "urls"]
+
+
+def test_show_an_unknown_item(db: str) -> None:
+    assert usage_error("show", "99", "--db", db) == (
+        f"Error: no item '99' in {db}; find one with regarchive search"
+    )
+
+
+# -- stats --------------------------------------------------------------------------------------
+
+STATS = """\
+{db}: 5 items, published 2023-11-02 to 2024-03-05
+
+Per category
+  Actu    2
+  Circ.   2
+  (none)  1
+
+Per rubric
+  Départements  2
+  Régions       2
+  Communes      1
+
+Per source (top 3 of 4)
+  (unknown)              2
+  Commission Européenne  1
+  Ministère du Travail   1
+  … 1 more, 1 item
+
+Per site
+  www.regions.example        4
+  www.communes.example:8080  1
+
+Per month (1 item undated)
+  year  Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec  total  chart
+  2023    ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   1   ·      1  ··········▄·
+  2024    1   ·   2   ·   ·   ·   ·   ·   ·   ·   ·   ·      3  ▄·█·········
+"""
+
+
+def test_stats_text(db: str) -> None:
+    assert ok("stats", "--db", db, "--top", "3") == STATS.format(db=db)
+
+
+def test_stats_with_filters(db: str) -> None:
+    output = ok("stats", "--db", db, "--query", "apprentissage", "--json")
+    counts = json.loads(output)
+    assert counts["items"] == 2
+    assert counts["by_rubric"] == {"Régions": 2, "Départements": 1}
+    assert counts["by_month"] == {"2024-01": 1, "2024-03": 1}
+
+
+def test_stats_json(db: str) -> None:
+    counts = json.loads(ok("stats", "--db", db, "--json"))
+    assert counts == {
+        "items": 5,
+        "published_from": "2023-11-02",
+        "published_to": "2024-03-05",
+        "by_category": {"Actu": 2, "Circ.": 2, "": 1},
+        "by_rubric": {"Départements": 2, "Régions": 2, "Communes": 1},
+        "by_source": {
+            "": 2,
+            "Commission Européenne": 1,
+            "Ministère du Travail": 1,
+            "Régions de France": 1,
+        },
+        "by_site": {"www.regions.example": 4, "www.communes.example:8080": 1},
+        "by_month": {"": 1, "2023-11": 1, "2024-01": 1, "2024-03": 2},
+    }
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def test_stats_svg_chart(db: str, tmp_path: Path) -> None:
+    chart = tmp_path / "months.svg"
+    result = invoke("stats", "--db", db, "--chart", str(chart))
+    assert result.exit_code == 0
+    assert result.stderr == f"chart written to {chart}\n"
+    assert chart.read_text(encoding="utf-8") == (GOLDEN / "months.svg").read_text(encoding="utf-8")
+
+
+def png_rows(data: bytes) -> list[bytes]:
+    """The RGB rows of a PNG written by :mod:`archive.charts` (one IDAT, filter 0)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    idat = data.index(b"IDAT")
+    (length,) = struct.unpack(">I", data[idat - 4 : idat])
+    raw = zlib.decompress(data[idat + 4 : idat + 4 + length])
+    stride = 1 + 3 * width
+    assert len(raw) == height * stride
+    return [raw[y * stride + 1 : (y + 1) * stride] for y in range(height)]
+
+
+def test_stats_png_chart(db: str, tmp_path: Path) -> None:
+    chart = tmp_path / "months.png"
+    assert invoke("stats", "--db", db, "--chart", str(chart)).exit_code == 0
+    rows = png_rows(chart.read_bytes())
+    # Nov 2023 to Mar 2024: five bars 24 px apart after a 56 px axis (the image is 360 px wide
+    # at least); 1, 0, 1, 0 and 2 items on an axis up to 2 that is 200 px high, at y = 240.
+    assert (len(rows[0]) // 3, len(rows)) == (360, 280)
+    blue = bytes((46, 109, 164))
+
+    def bars_at(y: int) -> list[bool]:
+        return [rows[y][3 * x : 3 * x + 3] == blue for x in range(56 + 12, 56 + 5 * 24, 24)]
+
+    assert bars_at(240 - 50) == [True, False, True, False, True]
+    assert bars_at(240 - 150) == [False, False, False, False, True]
+    assert bars_at(240 - 201) == [False] * 5
+
+
+def test_stats_chart_of_an_unknown_type(db: str, tmp_path: Path) -> None:
+    assert usage_error("stats", "--db", db, "--chart", str(tmp_path / "c.gif")) == (
+        f"Error: cannot tell the chart format of {tmp_path / 'c.gif'}: name it .svg or .png"
+    )
+
+
+# -- Datasette ----------------------------------------------------------------------------------
+
+
+def test_datasette_metadata_is_named_after_the_archive(db: str, tmp_path: Path) -> None:
+    metadata = json.loads(ok("datasette-metadata", "--db", str(tmp_path / "news.db")))
+    tables = metadata["databases"]["news"]["tables"]
+    assert tables["items"]["fts_table"] == "items_fts"
+    assert tables["items"]["facets"] == ["category", "source", "site"]
+    assert tables["item_rubrics"]["facets"] == ["rubric"]
+
+
+def test_datasette_metadata_describes_the_real_schema(db: str) -> None:
+    import sqlite3
+
+    metadata = json.loads(ok("datasette-metadata", "--db", db))
+    conn = sqlite3.connect(db)
+    try:
+        for table, about in metadata["databases"]["archive"]["tables"].items():
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            assert columns, f"{table} is not a table of the archive"
+            facets = about.get("facets", [])
+            described = about.get("columns", {})
+            assert set(facets) | set(described) <= columns, table
+        for canned in metadata["databases"]["archive"]["queries"].values():
+            sql = canned["sql"].replace(":q", "'apprentissage'").replace(":rubric", "'Régions'")
+            assert conn.execute(sql).fetchall(), canned["title"]
+    finally:
+        conn.close()
+
+
+def test_datasette_serves_the_archive_with_the_metadata(db: str) -> None:
+    datasette_app = pytest.importorskip("datasette.app")
+    import asyncio
+
+    async def fetch() -> tuple[dict, dict]:
+        metadata = query_command.datasette_metadata(db)
+        datasette = datasette_app.Datasette([db], metadata=metadata)
+        items = await datasette.client.get(
+            "/archive/items.json?_search=apprentissage&_facet=category&_shape=objects"
+        )
+        canned = await datasette.client.get("/archive/search.json?q=energie&_shape=objects")
+        return items.json(), canned.json()
+
+    items, canned = asyncio.run(fetch())
+    assert sorted(row["id"] for row in items["rows"]) == [1, 2]
+    assert {
+        value["value"]: value["count"] for value in items["facet_results"]["category"]["results"]
+    } == {"Actu": 1, "Circ.": 1}
+    assert [row["id"] for row in canned["rows"]] == [4]
+
+
+def test_every_new_command_has_help() -> None:
+    for name in ("search", "list", "show", "stats", "datasette-metadata"):
+        result = invoke(name, "--help")
+        assert result.exit_code == 0
+        assert "--db" in result.output
+
+
+def test_terminal_lines_are_clipped_without_cutting_a_highlight() -> None:
+    start, end = query_command.MATCH_START, query_command.MATCH_END
+    row = {
+        "id": 7,
+        "published": "2024-01-15",
+        "category": "Actu",
+        "title": "Une aide régionale\npour l’apprentissage des jeunes",
+        "snippet": f"…les {start}apprentis{end} et leurs {start}maîtres{end} d’apprentissage…",
+    }
+    lines = query_command.summary_table([row], width=52)
+    assert lines == [
+        "id  published   category  title",
+        " 7  2024-01-15  Actu      Une aide régionale pour l…",
+        "                          …les [apprentis] et leurs [m]…",
+    ]
+    assert query_command.summary_table([row], width=None)[1].endswith("apprentissage des jeunes")
