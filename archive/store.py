@@ -729,6 +729,45 @@ class Archive:
                 ) from exc
             raise ArchiveError(f"cannot read archive {self.path}: {exc}", self.path) from exc
 
+    # -- reliability ----------------------------------------------------------------------------
+
+    def failed_urls(self) -> list[str]:
+        """URLs a run could not get and that no later fetch got either: the next crawl tries
+        them again.
+
+        Taken from the runs since the last one that finished (that one included), so a page
+        that keeps failing stays on the list while a run that got it drops it; an article
+        fetched after its error is left out. Errors and pages both key on the URL first
+        requested (before redirects), so the lookup is on the ``pages`` primary key.
+        """
+        rows = self._db.query(
+            "SELECT DISTINCT e.url FROM crawl_errors AS e "
+            "WHERE e.crawl_id >= (SELECT coalesce(max(id), 0) FROM crawls "
+            "                     WHERE finish_reason = 'finished') "
+            "AND NOT EXISTS (SELECT 1 FROM pages AS p "
+            "                WHERE p.url = e.url AND p.fetched_at >= e.at) "
+            "ORDER BY e.url"
+        )
+        return [row["url"] for row in rows]
+
+    def integrity_problem(self) -> str | None:
+        """None when SQLite's ``quick_check`` finds the file sound, else its first complaint.
+
+        Reads every page of the file (about a second per GB): for the writer to call once
+        before a crawl, so a damaged archive is reported instead of written to.
+        """
+        # Raw: a PRAGMA; a badly damaged file raises instead of answering.
+        try:
+            rows = self._conn.execute("PRAGMA quick_check(1)").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        answer = str(rows[0][0]) if rows else "no answer"
+        if answer == "ok":
+            return None
+        # One line: the report starts "*** in database main ***" then names the page.
+        return " ".join(answer.replace("*** in database main ***", "").split())
+
+
 # -- opening helpers ----------------------------------------------------------------------------
 
 

@@ -7,7 +7,13 @@ from typing import Any
 
 from pipelines.metadata import looks_like_article, read_article, read_page
 from pipelines.page import parse_page
-from pipelines.text import extract_text, find_headed_blocks, fingerprint, remove_boilerplate
+from pipelines.text import (
+    extract_text,
+    find_headed_blocks,
+    fingerprint,
+    remove_boilerplate,
+    suspicious_text,
+)
 
 
 def extract_record(
@@ -63,7 +69,11 @@ def extract_record(
         "content_hash": fingerprint(text.text),
         "related": info.related,
         "warnings": _warnings(
-            is_article, info.kind, article.published, article.warnings, text.warnings
+            is_article,
+            info.kind,
+            article.published,
+            article.warnings,
+            [*text.warnings, *suspicious_text(text.text)],
         ),
         "is_article": is_article,
     }

@@ -2,6 +2,11 @@
 
 Records, sightings and fetch errors are written through :class:`archive.store.Archive`; the crawl
 itself is recorded in the ``crawls`` table when the spider closes, with the run's counts.
+
+An archive that cannot be written (disk full, file too large, damaged) stops the crawl at once:
+every write is one transaction, so what was committed stays, and going on would only fetch pages
+to throw them away. The reason is kept in the stats (``regarchive/archive_error``) for the
+command to report in one line.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
+from archive.errors import ArchiveError
 from archive.store import Archive
 
 logger = logging.getLogger(__name__)
@@ -21,6 +28,8 @@ logger = logging.getLogger(__name__)
 # an item saved later finds them.
 SIGHTING_BATCH = 200
 STAT_PREFIX = "regarchive/"
+ARCHIVE_ERROR_STAT = STAT_PREFIX + "archive_error"
+ARCHIVE_ERROR_REASON = "archive_error"
 
 
 class StoragePipeline:
@@ -36,6 +45,8 @@ class StoragePipeline:
         # Items already saved in this run: a second URL of the same article is a merge, not
         # another "unchanged" item.
         self.saved_items: set[int] = set()
+        # Set once a write failed: nothing more is written in this run.
+        self.write_error: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -44,6 +55,12 @@ class StoragePipeline:
         return pipeline
 
     def open_spider(self) -> None:
+        try:
+            self._open()
+        except ArchiveError as error:
+            self._stop(error)
+
+    def _open(self) -> None:
         self.archive = Archive(self.db_path)
         spider = self.crawler.spider
         start_urls = list(getattr(spider, "start_urls", []))
@@ -56,6 +73,30 @@ class StoragePipeline:
         self.stats.set_value(STAT_PREFIX + "crawl_id", self.crawl_id)
 
     def process_item(self, item: Any) -> Any:
+        if self.write_error is not None:
+            return item
+        try:
+            self._store(item)
+        except ArchiveError as error:
+            self._stop(error)
+        return item
+
+    def _stop(self, error: ArchiveError) -> None:
+        """Stop the crawl after a failed write (see the module docstring)."""
+        if self.write_error is not None:
+            return
+        self.write_error = str(error)
+        if "disk" in self.write_error:  # SQLite says "disk I/O error" for a full disk too
+            self.write_error += " (is the disk full?)"
+        logger.error("%s; stopping the crawl (what was saved before is intact)", self.write_error)
+        self.stats.set_value(ARCHIVE_ERROR_STAT, self.write_error)
+        engine = self.crawler.engine
+        if engine is not None:
+            closing = deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_ERROR_REASON))
+            # Already closing (or not open yet): nothing more to do than not write.
+            closing.addErrback(lambda failure: logger.debug("close: %s", failure.value))
+
+    def _store(self, item: Any) -> None:
         adapter = ItemAdapter(item)
         fields = set(adapter.field_names())
         if "record" in fields:
@@ -68,7 +109,6 @@ class StoragePipeline:
                 self._flush_sightings()
         elif "error" in fields:
             self._save_error(adapter.asdict())
-        return item
 
     def _save_record(self, record: dict[str, Any], page: dict[str, Any]) -> None:
         assert self.archive is not None
@@ -109,6 +149,20 @@ class StoragePipeline:
         """Close the crawl's record once Scrapy knows why it finished."""
         if self.archive is None or self.crawl_id is None:
             return
+        try:
+            if self.write_error is None:
+                self._close_run(spider, reason)
+        except ArchiveError as error:
+            # The run stays "interrupted" in the archive; the stats say why.
+            self.write_error = self.write_error or str(error)
+            self.stats.set_value(ARCHIVE_ERROR_STAT, self.write_error)
+            logger.error("%s; the run could not be closed in the archive", error)
+        finally:
+            self.archive.close()
+            self.archive = None
+
+    def _close_run(self, spider: Spider, reason: str) -> None:
+        assert self.archive is not None and self.crawl_id is not None
         self._flush_sightings()
         walked = getattr(spider, "walked_listings", None)
         if reason == "finished" and walked is not None:
@@ -117,8 +171,6 @@ class StoragePipeline:
         self.archive.finish_crawl(
             self.crawl_id, finish_reason=reason, counts=counts, stats=jsonable_stats(self.stats)
         )
-        self.archive.close()
-        self.archive = None
 
 
 def crawl_counts(stats: dict[str, Any]) -> dict[str, int]:

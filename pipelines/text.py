@@ -94,6 +94,16 @@ _RELATED_HEADING = re.compile(
     r"|dans la meme categorie|autres articles de la rubrique)\s*:?$"
 )
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Lines that are page chrome when they stand alone in an article's text (folded).
+_CHROME_LINE = re.compile(
+    r"^(?:imprimer(?: cet article| la page)?|partager(?: sur \w+| cet article| la page)?"
+    r"|haut de page|retour en haut|plan du site|mentions legales|articles les plus lus"
+    r"|s'abonner a la (?:lettre|newsletter)|(?:suivez|suivre)-nous)\s*:?$"
+)
+# UTF-8 bytes read as windows-1252/latin-1: "Ã©" for "é", "â€™" for "’".
+_MOJIBAKE = re.compile("Ã[\u00a0-\u00bf]|â€[\u0080-\u203a™œ]|Â[\u00a0-\u00bf]")
+# Shorter than this, a "text" is more likely a teaser or an error message than an article.
+MIN_ARTICLE_CHARS = 80
 
 _EXTRACTOR = Extractor(
     output_format="txt",
@@ -265,6 +275,38 @@ def extract_text(
     if not kept:
         warnings.append("empty text")
     return TextResult("\n".join(kept), warnings)
+
+
+def suspicious_text(text: str) -> list[str]:
+    """Warnings for a text that is probably not (only) the article, or not decoded right.
+
+    - a line that is a sidebar or navigation heading ("Dans la même rubrique", "Imprimer cet
+      article"): the page's layout was not recognised and its chrome leaked into the text;
+    - mojibake (``Ã©`` for ``é``: UTF-8 read as windows-1252) or U+FFFD (bytes invalid in the
+      encoding the page declares): the page lies about its encoding;
+    - a text so short it is more likely a teaser or an error message than an article.
+    """
+    if not text:
+        return []
+    warnings = []
+    chrome = next((line for line in text.splitlines() if _is_chrome_line(line)), None)
+    if chrome is not None:
+        warnings.append(f"suspicious text: sidebar or navigation line {chrome[:40]!r} in the text")
+    mojibake = _MOJIBAKE.search(text)
+    if mojibake:
+        warnings.append(f"suspicious text: wrongly decoded characters ({mojibake.group()!r})")
+    if "\ufffd" in text:
+        warnings.append("suspicious text: bytes invalid in the declared encoding (U+FFFD)")
+    if len(text) < MIN_ARTICLE_CHARS:
+        warnings.append(f"suspicious text: very short ({len(text)} characters)")
+    return warnings
+
+
+def _is_chrome_line(line: str) -> bool:
+    if len(line) > _HEADING_MAX_LENGTH:
+        return False
+    folded = fold(line)
+    return bool(_RELATED_HEADING.match(folded) or _CHROME_LINE.match(folded))
 
 
 def _take_chapo(tree: HtmlElement) -> list[str]:

@@ -89,7 +89,17 @@ def normalize_url(url: str, base: str | None = None) -> str:
     Resolves it against ``base``, lowercases scheme and host, drops the default port, the
     fragment and tracking parameters. Parameter order and bare keys (SPIP's
     ``spip.php?article12``) are kept as they are, since SPIP reads them positionally.
+
+    A URL that cannot be parsed (``http://[::1``, port 99999) gives ``""``, which no site and no
+    article matches: one malformed link on a page must not cost the page.
     """
+    try:
+        return _normalize(url, base)
+    except ValueError:
+        return ""
+
+
+def _normalize(url: str, base: str | None) -> str:
     url = url.strip()
     if base:
         url = urljoin(base, url)

@@ -14,6 +14,41 @@ from pipelines.storage import crawl_counts
 # Above this share of failed requests a run is unhealthy: the site (or our network) is broken.
 MAX_ERROR_RATIO = 0.2
 
+# regarchive/errors/<kind>: failed pages by kind (scraper.failures); these kinds had a response.
+ERROR_STAT_PREFIX = "regarchive/errors/"
+ANSWERED = frozenset({"http", "parse"})
+
+# What else the summary says, when its stat is not zero: (stat, sentence with {n}). Limits name
+# the setting that moves them.
+NOTES: tuple[tuple[str, str], ...] = (
+    ("robotstxt/forbidden", "{n} URL{s} skipped as robots.txt asks"),
+    ("regarchive/skipped_not_due", "{n} known article{s} not due for a re-check"),
+    ("regarchive/urls_merged", "{n} more URL{s} of already archived articles merged"),
+    ("regarchive/pages_not_article", "{n} fetched page{s} skipped as not articles"),
+    ("regarchive/skipped_not_html", "{n} page{s} not HTML (binary files) skipped"),
+    ("regarchive/failed_retried", "{n} page{s} that failed in an earlier run tried again"),
+    ("retry/count", "{n} retr{ies} after server or network errors"),
+    ("regarchive/errors/size_limit", "{n} page{s} over the size limit (DOWNLOAD_MAXSIZE) skipped"),
+    ("regarchive/errors/timeout", "{n} page{s} timed out (DOWNLOAD_TIMEOUT)"),
+    ("regarchive/errors/redirects", "{n} page{s} lost in redirect loops or chains"),
+    ("regarchive/errors/offsite_redirect", "{n} redirect{s} to other sites not followed"),
+    (
+        "regarchive/pagination_limit_reached",
+        "{n} rubric{s} stopped at the page limit (REGARCHIVE_MAX_PAGES_PER_RUBRIC)",
+    ),
+    (
+        "regarchive/links_limit_reached",
+        "{n} listing page{s} with more links than REGARCHIVE_MAX_LINKS_PER_PAGE (rest skipped)",
+    ),
+    ("depth/request_ignored_count", "{n} link{s} beyond DEPTH_LIMIT not followed"),
+)
+
+
+def _note(template: str, count: int) -> str:
+    """``template`` for ``count`` things: "1 page", "2 pages", "1 retry", "3 retries"."""
+    one = count == 1
+    return template.format(n=count, s="" if one else "s", ies="y" if one else "ies")
+
 
 @dataclass(frozen=True)
 class CrawlOutcome:
@@ -36,18 +71,30 @@ class CrawlOutcome:
     def seconds(self) -> float:
         return float(self.stats.get("elapsed_time_seconds", 0.0) or 0.0)
 
+    def failures_without_response(self) -> int:
+        """Failed requests that got no response at all (timeouts, resets, size limits…)."""
+        return sum(
+            int(value or 0)
+            for key, value in self.stats.items()
+            if key.startswith(ERROR_STAT_PREFIX) and key[len(ERROR_STAT_PREFIX) :] not in ANSWERED
+        )
+
     def unhealthy_reason(self) -> str | None:
         """Why this run should alarm whoever reads cron's mail, or None when it went well."""
         counts = self.counts
         responses = self.stat("response_received_count")
+        archive_error = self.stats.get("regarchive/archive_error")
+        if archive_error:
+            return f"the archive could not be written, crawl stopped: {archive_error}"
         if self.finish_reason != "finished":
             return f"the crawl stopped before the end ({self.finish_reason})"
         if responses == 0:
             return "no page could be fetched: check the URLs and that the site is up"
         if self.stat("regarchive/listing_pages") == 0:
             return "no listing page could be read from the start URLs"
-        if counts["errors"] and counts["errors"] > MAX_ERROR_RATIO * max(responses, 1):
-            return f"{counts['errors']} of {responses} pages failed"
+        attempted = responses + self.failures_without_response()
+        if counts["errors"] and counts["errors"] > MAX_ERROR_RATIO * max(attempted, 1):
+            return f"{counts['errors']} of {attempted} pages failed"
         if self.stat("regarchive/sightings") == 0:
             return "no article link found on the start pages: are they rubric listings?"
         return None
@@ -55,7 +102,6 @@ class CrawlOutcome:
     def summary(self, db_path: str) -> str:
         """One paragraph for the terminal or cron's mail."""
         counts = self.counts
-        robots = self.stat("robotstxt/forbidden")
         parts = [
             f"Crawl {self.finish_reason} in {self.seconds:.1f} s: "
             f"{counts['requests']} requests, {counts['pages_ok']} pages fetched, "
@@ -63,15 +109,5 @@ class CrawlOutcome:
             f"items: {counts['items_new']} new, {counts['items_updated']} updated, "
             f"{counts['items_unchanged']} unchanged"
         ]
-        if robots:
-            parts.append(f"{robots} URLs skipped as robots.txt asks")
-        not_due = self.stat("regarchive/skipped_not_due")
-        if not_due:
-            parts.append(f"{not_due} known articles not due for a re-check")
-        merged = self.stat("regarchive/urls_merged")
-        if merged:
-            parts.append(f"{merged} more URLs of already archived articles merged")
-        not_articles = self.stat("regarchive/pages_not_article")
-        if not_articles:
-            parts.append(f"{not_articles} fetched pages were not articles")
+        parts += [_note(note, self.stat(key)) for key, note in NOTES if self.stat(key)]
         return "; ".join(parts) + f". Archive: {db_path}."

@@ -87,12 +87,17 @@ def _as_datetime(value: str) -> datetime | None:
 @dataclass
 class ArchiveState:
     """The archive as a crawl starts: known article pages (and one URL per item to revisit),
-    known article URLs, fully walked listings."""
+    known article URLs, fully walked listings, and the pages the last runs failed to get."""
 
     pages: dict[str, KnownPage] = field(default_factory=dict)
     revisit_urls: list[str] = field(default_factory=list)
     item_urls: set[str] = field(default_factory=set)
     walked_listings: set[str] = field(default_factory=set)
+    failed_urls: list[str] = field(default_factory=list)
+    failed: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        self.failed = frozenset(self.failed_urls)
 
     @classmethod
     def load(cls, db_path: str) -> ArchiveState:
@@ -102,7 +107,9 @@ class ArchiveState:
             return cls()
         with archive:
             state = cls(
-                item_urls=archive.known_item_urls(), walked_listings=archive.walked_listings()
+                item_urls=archive.known_item_urls(),
+                walked_listings=archive.walked_listings(),
+                failed_urls=archive.failed_urls(),
             )
             revisit: dict[int, str] = {}
             for row in archive.known_pages():
@@ -131,11 +138,18 @@ class ConditionalRequestsMiddleware:
         if request.meta.get("role") != "article":
             return
         state: ArchiveState | None = getattr(self.crawler.spider, "archive_state", None)
-        known = state.pages.get(request.url) if state else None
+        if state is None:
+            return
+        known = state.pages.get(request.url)
         if known is None:
             return
-        # A redirect target is fetched whatever the policy: its source URL was due.
-        if not request.meta.get("redirect_times") and not self.policy.due(known, self.now):
+        # A redirect target is fetched whatever the policy: its source URL was due. So is a
+        # page whose last fetch failed.
+        if (
+            not request.meta.get("redirect_times")
+            and request.url not in state.failed
+            and not self.policy.due(known, self.now)
+        ):
             self.stats.inc_value("regarchive/skipped_not_due")
             raise IgnoreRequest(f"not due for a revisit: {request.url}")
         if known.etag:

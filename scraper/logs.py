@@ -15,6 +15,8 @@ FILE_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 # Loggers that repeat a failure the spider reports itself.
 ECHOING_LOGGERS = (
     "scrapy.downloadermiddlewares.retry",
+    "scrapy.downloadermiddlewares.httpcompression",
+    "scrapy.core.downloader.handlers",
     "scrapy.downloadermiddlewares.robotstxt",
     "scrapy.core.scraper",
     "trafilatura",

@@ -28,15 +28,27 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
+# Limits: each one hit is counted in the crawl summary, and a page it stops is recorded in
+# crawl_errors (and tried again on the next run).
 DOWNLOAD_TIMEOUT = 30
-# Article pages are a few hundred kB at most; anything far bigger is not an article.
+# Article pages are a few hundred kB at most; anything far bigger is not an article. Scrapy
+# applies the limit to the decompressed body too, so a gzip bomb stops at 20 MB.
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+# Article → related article → …: a chain longer than this is a trap. Pagination does not count
+# (every listing page is at depth 0; REGARCHIVE_MAX_PAGES_PER_RUBRIC bounds it).
+DEPTH_LIMIT = 50
+
+# Transient errors (timeouts, resets, 429, 5xx) are retried RETRY_TIMES times, after waiting
+# REGARCHIVE_RETRY_BACKOFF seconds, doubled each time up to REGARCHIVE_RETRY_BACKOFF_MAX, or what
+# the server's Retry-After asks. A server asking for more than REGARCHIVE_RETRY_AFTER_MAX seconds
+# is left alone until the next run. Pages that still fail are tried again on the next run.
 RETRY_ENABLED = True
 RETRY_TIMES = 2
-REDIRECT_MAX_TIMES = 10
-# Listing → pagination → article → related article: deeper than this is a trap.
-DEPTH_LIMIT = 50
+REGARCHIVE_RETRY_BACKOFF = 1.0
+REGARCHIVE_RETRY_BACKOFF_MAX = 30.0
+REGARCHIVE_RETRY_AFTER_MAX = 120.0
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -47,7 +59,19 @@ ITEM_PIPELINES = {
     "pipelines.storage.StoragePipeline": 800,
 }
 
-DOWNLOADER_MIDDLEWARES = {"scraper.incremental.ConditionalRequestsMiddleware": 50}
+DOWNLOADER_MIDDLEWARES = {
+    # Before OffsiteMiddleware (50) and RobotsTxtMiddleware (100): host and port both checked,
+    # and no robots.txt fetched from a site a redirect points to.
+    "scraper.boundary.SiteBoundaryMiddleware": 40,
+    "scraper.incremental.ConditionalRequestsMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.retry.BackoffRetryMiddleware": 550,
+    # Sees responses before RedirectMiddleware (600): off-site redirects and loops are recorded
+    # as failed pages instead of vanishing in the scheduler's filters.
+    "scraper.boundary.RedirectGuardMiddleware": 650,
+}
+# A spider callback that raises is recorded as a failed page; the crawl goes on.
+SPIDER_MIDDLEWARES = {"scraper.failures.CallbackErrorsMiddleware": 45}
 EXTENSIONS = {"scraper.progress.Progress": 500}
 # A live status line on stderr; the CLI turns it on when stderr is a terminal.
 REGARCHIVE_PROGRESS = False
@@ -59,6 +83,8 @@ REGARCHIVE_EXTRACT_WORKERS = None
 REGARCHIVE_DB = os.environ.get("REGARCHIVE_DB", "archive.db")
 # Listing pages walked per start URL before giving up (guards against endless pagination).
 REGARCHIVE_MAX_PAGES_PER_RUBRIC = 500
+# Article links read from one listing page; a rubric page lists 10 to 50, thousands is a trap.
+REGARCHIVE_MAX_LINKS_PER_PAGE = 1000
 
 # Reruns: known articles younger than this many days (by publication date) are re-checked on
 # every run, older ones once every REGARCHIVE_REVISIT_OLD_EVERY_DAYS; re-checks are conditional

@@ -100,3 +100,24 @@ def test_articles_do_not_look_like_listings() -> None:
 def test_pagination_offsets() -> None:
     assert is_pagination_of("http://x.org/-Regions-?debut_articles=10")
     assert not is_pagination_of("http://x.org/-Regions-")
+
+
+def test_malformed_urls_normalise_to_nothing_instead_of_failing() -> None:
+    assert normalize_url("http://[::1/x") == ""
+    assert normalize_url("http://example.org:99999/") == ""
+    assert excluded_reason(normalize_url("http://[::1/x")) == "not http(s)"
+
+
+def test_a_malformed_canonical_link_does_not_cost_the_page() -> None:
+    from pipelines.extract import extract_record
+
+    html = (
+        "<html lang='fr'><head><title>Dotation</title><link rel='canonical' href='http://[::1'>"
+        "</head><body class='page_article'><h1 class='entry-title'>Dotation</h1>"
+        "<div class='texte'><p>Les préfets notifient la dotation de soutien aux départements "
+        "avant la fin du mois, selon les critères de la loi de finances.</p>"
+        "<ul><li><a href='http://x.test:99999/a'>lien</a></li></ul></div></body></html>"
+    ).encode()
+    record = extract_record(html, "https://x.test/spip.php?article9")
+    assert record["url"] == "https://x.test/spip.php?article9"
+    assert record["title"] == "Dotation"

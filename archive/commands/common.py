@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import ipaddress
+import re
+import socket
+from urllib.parse import SplitResult, urlsplit
 
 import click
 
@@ -26,14 +29,54 @@ class ConfigError(click.ClickException):
     exit_code = 2
 
 
+# A host name once IDNA-encoded: letters, digits, hyphens, dots.
+_HOST_NAME = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?$", re.IGNORECASE)
+
+
 def check_http_url(url: str) -> str:
-    """Refuse anything but an absolute http(s) URL, before any work starts."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise click.UsageError(
+    """Refuse anything but a well-formed absolute http(s) URL, before any work starts."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number below 65536
+    except ValueError as error:
+        raise ConfigError(f"malformed URL {url!r}: {error}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
             f"not an http(s) URL: {url!r} (expected e.g. https://example.org/-Regions-)"
         )
+    if not _valid_host(parts):
+        raise ConfigError(f"malformed URL {url!r}: {parts.hostname!r} is not a host name")
     return url
+
+
+def _valid_host(parts: SplitResult) -> bool:
+    host = parts.hostname or ""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        encoded = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return bool(_HOST_NAME.match(encoded))
+
+
+def check_host_resolves(url: str) -> None:
+    """Refuse a URL whose host name does not exist (a typo, most likely).
+
+    Only a definite "no such name" is refused: a temporary resolver failure (the network is down
+    tonight) lets the crawl start, fail and say so, like a site that is down.
+    """
+    host = urlsplit(url.strip()).hostname or ""
+    try:
+        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        if error.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
+            raise ConfigError(f"cannot resolve host {host!r} (in {url}): check the URL") from None
+    except (UnicodeError, OSError):
+        raise ConfigError(f"cannot resolve host {host!r} (in {url}): check the URL") from None
 
 
 def open_archive(db_path: str, *, create: bool = True) -> Archive:

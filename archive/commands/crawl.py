@@ -5,12 +5,22 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
-from archive.commands.common import DB_OPTION, ConfigError, check_http_url, open_archive
+from archive.commands.common import (
+    DB_OPTION,
+    ConfigError,
+    check_host_resolves,
+    check_http_url,
+    open_archive,
+)
 from archive.errors import ArchiveError
 from archive.lock import ArchiveLock, ArchiveLockedError
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 # sysexits.h EX_TEMPFAIL: cron wrappers and systemd read it as "try again later".
 EXIT_LOCKED = 75
@@ -73,18 +83,59 @@ def crawl(
     every run, older ones every few days) and a listing stops being paged once a page lists
     only archived articles.
     """
+    # Everything that can be checked is checked before the archive is touched: bad input gets
+    # one line and exit code 2, never a traceback from inside the crawl.
     start_urls = [check_http_url(url) for url in urls]
+    for url in dict.fromkeys(start_urls):
+        check_host_resolves(url)
     overrides = parse_overrides(settings)
     if full:
         overrides["REGARCHIVE_FULL"] = "True"
     if max_pages_per_rubric:
         overrides["REGARCHIVE_MAX_PAGES_PER_RUBRIC"] = str(max_pages_per_rubric)
-    open_archive(db_path).close()  # fail now, in one line, on a bad --db
+    checked_settings(db_path, overrides)
+    check_log_file(log_file)
+    check_archive(db_path)
     with hold_lock(db_path):
         code = run_and_report(
             start_urls, db_path, overrides, quiet=quiet, verbose=verbose, log_file=log_file
         )
     sys.exit(code)
+
+
+def checked_settings(db_path: str, overrides: dict[str, str]) -> Settings:
+    """The crawl's settings, or exit code 2 naming the first unusable value."""
+    from scraper.config import SettingsError, check_settings
+    from scraper.runner import crawl_settings
+
+    settings = crawl_settings(db_path, overrides)
+    try:
+        check_settings(settings, overrides)
+    except SettingsError as error:
+        raise ConfigError(str(error)) from None
+    return settings
+
+
+def check_log_file(path: str | None) -> None:
+    """Fail now, in one line, when the log file cannot be written."""
+    if path is None:
+        return
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        raise ConfigError(f"cannot write the log file {path}: {error.strerror}") from None
+
+
+def check_archive(db_path: str) -> None:
+    """Open (create, migrate) the archive and check it is sound before writing to it."""
+    with open_archive(db_path) as archive:
+        problem = archive.integrity_problem()
+    if problem is not None:
+        raise ConfigError(
+            f"{db_path} is damaged ({problem}); left untouched: restore it from a backup "
+            "or choose another archive file"
+        )
 
 
 @contextmanager
@@ -110,9 +161,9 @@ def run_and_report(
     log_file: str | None = None,
 ) -> int:
     """Run one crawl, print its summary and return the exit code."""
-    from scraper.runner import crawl_settings, run_crawl
+    from scraper.runner import run_crawl
 
-    settings = crawl_settings(db_path, overrides)
+    settings = checked_settings(db_path, overrides)
     if not quiet and sys.stderr.isatty():
         settings.set("REGARCHIVE_PROGRESS", True, priority="cmdline")
     outcome = run_crawl(start_urls, settings, verbose=verbose, log_file=log_file)

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import datetime, timezone
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from pipelines.labels import parse_label
@@ -29,8 +26,10 @@ from pipelines.urls import (
     query_params,
     site_of,
 )
+from scraper.failures import describe_failure
 from scraper.incremental import ArchiveState
-from scraper.items import ArticlePage, FetchError, Sighting, Sightings
+from scraper.items import ArticlePage, FetchError, Sighting, Sightings, utc_now
+from scraper.sniff import looks_binary
 
 # Where listing templates put their article links, most specific first.
 LISTING_ITEM_SELECTORS = (
@@ -48,10 +47,6 @@ NEXT_LABELS = frozenset({"suivant", "suivante", "page suivante", "suivants", "»
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _collapse(text: Iterable[str]) -> str:
     return " ".join(" ".join(text).split())
 
@@ -59,6 +54,15 @@ def _collapse(text: Iterable[str]) -> str:
 def _listing_params(url: str) -> dict[str, str]:
     """The query parameters that say which listing a page belongs to (not which page)."""
     return {k: v for k, v in query_params(url).items() if not k.startswith("debut_")}
+
+
+def _resolve(href: str, base: str) -> str | None:
+    """``href`` made absolute and normalised, or None when it is malformed (``http://[::1``,
+    a port above 65535…): one bad link must not cost the page its other links."""
+    try:
+        return normalize_url(href, base)
+    except ValueError:
+        return None
 
 
 def _split_start_urls(value: str | Iterable[str] | None) -> list[str]:
@@ -107,12 +111,13 @@ class RubricSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
-            yield scrapy.Request(
-                url,
-                callback=self.parse_listing,
-                errback=self.on_error,
-                meta={"listing_root": url, "role": "listing"},
-            )
+            yield self._listing_request(url, url)
+        # Pages that failed in the last runs are tried again, with the role they had, and
+        # before the revisits: they are due whatever the revisit policy says.
+        for url in self.archive_state.failed_urls:
+            for request in self._retry_requests(url):
+                self.crawler.stats.inc_value("regarchive/failed_retried")
+                yield request
         # Known articles are re-checked because the archive holds them, not because a listing
         # still shows them: corrections to old circulars happen long after they leave page 1.
         # The revisit policy (ConditionalRequestsMiddleware) decides which ones are due.
@@ -121,7 +126,26 @@ class RubricSpider(scrapy.Spider):
                 for request in self._article_request_once(url):
                     yield request
 
+    def _retry_requests(self, url: str) -> Iterator[scrapy.Request]:
+        """A request for a page that failed in an earlier run: a listing page of one of the
+        start URLs, or an article of their sites (nothing else)."""
+        for root in self.start_urls:
+            if self._same_listing(url, root):
+                if url != root:
+                    yield self._listing_request(url, root)
+                return
+        if self._may_be_article(url):
+            yield from self._article_request_once(url)
+
     # -- listings -------------------------------------------------------------------------
+
+    def _listing_request(self, url: str, root: str, rubric: str | None = None) -> scrapy.Request:
+        # Every listing page is at depth 0: DEPTH_LIMIT bounds chains of article links, and
+        # REGARCHIVE_MAX_PAGES_PER_RUBRIC bounds paging.
+        meta: dict[str, Any] = {"listing_root": root, "role": "listing", "depth_reset": True}
+        if rubric:
+            meta["rubric"] = rubric
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, meta=meta)
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         """Read one listing page: its article links (as sightings) and its next pages."""
@@ -133,7 +157,7 @@ class RubricSpider(scrapy.Spider):
         self.rubric_names.setdefault(root, rubric)
         self.listing_pages[root] += 1
         self.crawler.stats.inc_value("regarchive/listing_pages")
-        links = list(self._article_links(response))
+        links = self._capped(list(self._article_links(response)), response.url)
         found_on = normalize_url(response.url)
         yield Sightings(
             found_on=found_on,
@@ -148,6 +172,21 @@ class RubricSpider(scrapy.Spider):
             self.crawler.stats.inc_value("regarchive/paging_stopped_early")
             return
         yield from self._pagination_requests(response, root, rubric)
+
+    def _capped(self, links: list[tuple[str, str]], page_url: str) -> list[tuple[str, str]]:
+        """The first REGARCHIVE_MAX_LINKS_PER_PAGE links of a listing page."""
+        limit = self.settings.getint("REGARCHIVE_MAX_LINKS_PER_PAGE")
+        if len(links) <= limit:
+            return links
+        self.logger.warning(
+            "%s lists %d article links; only the first %d are followed "
+            "(REGARCHIVE_MAX_LINKS_PER_PAGE)",
+            page_url,
+            len(links),
+            limit,
+        )
+        self.crawler.stats.inc_value("regarchive/links_limit_reached")
+        return links[:limit]
 
     def _nothing_new_beyond(self, root: str, links: list[tuple[str, str]]) -> bool:
         """True when this listing page only lists archived articles, so later pages (older
@@ -182,8 +221,8 @@ class RubricSpider(scrapy.Spider):
         seen: set[str] = set()
         page_url = normalize_url(response.url)
         for anchor in anchors:
-            url = normalize_url(anchor.attrib["href"], response.url)
-            if url in seen or url == page_url or not self._may_be_article(url):
+            url = _resolve(anchor.attrib["href"], response.url)
+            if url is None or url in seen or url == page_url or not self._may_be_article(url):
                 continue
             seen.add(url)
             yield url, _collapse(anchor.xpath("string()").getall())
@@ -198,12 +237,7 @@ class RubricSpider(scrapy.Spider):
             self.crawler.stats.inc_value("regarchive/pagination_limit_reached")
             return
         for url in self._pagination_links(response, root):
-            yield scrapy.Request(
-                url,
-                callback=self.parse_listing,
-                errback=self.on_error,
-                meta={"listing_root": root, "rubric": rubric, "role": "listing"},
-            )
+            yield self._listing_request(url, root, rubric)
 
     def _pagination_links(self, response: Response, root: str) -> Iterator[str]:
         """Next listing pages of the same rubric: ``debut_articles=N``, rel=next, "Suivant"."""
@@ -213,11 +247,11 @@ class RubricSpider(scrapy.Spider):
         for anchor in response.css("a[href]"):
             text = _collapse(anchor.xpath("string()").getall()).lower().rstrip(" »›>").strip()
             href = anchor.attrib["href"]
-            if text in NEXT_LABELS or is_pagination_of(normalize_url(href, response.url)):
+            if text in NEXT_LABELS or is_pagination_of(_resolve(href, response.url) or ""):
                 hrefs.append(href)
         for href in hrefs:
-            url = normalize_url(href, response.url)
-            if self._same_listing(url, root):
+            url = _resolve(href, response.url)
+            if url is not None and self._same_listing(url, root):
                 yield url
 
     @staticmethod
@@ -259,7 +293,7 @@ class RubricSpider(scrapy.Spider):
             etag=self._header(headers, b"ETag"),
             last_modified=self._header(headers, b"Last-Modified"),
             body=response.body,
-            fetched_at=_utc_now(),
+            fetched_at=utc_now(),
             previous_body_hash=response.meta.get("previous_body_hash"),
         )
         if response.status == 304:
@@ -273,13 +307,22 @@ class RubricSpider(scrapy.Spider):
                 link["category"],
                 found_on,
             )
-            for link in related_links(response.selector.root, response.url)
+            for link in self._related_links(response)
             if self._may_be_article(str(link["url"]))
         ]
         if related:
             yield Sightings(found_on=found_on, sightings=related)
         for sighting in related:
             yield from self._article_request_once(sighting.url)
+
+    def _related_links(self, response: Response) -> list[dict[str, str | None]]:
+        """The "même rubrique" links; none when one is malformed (the page itself still
+        goes to the pipelines)."""
+        try:
+            return related_links(response.selector.root, response.url)
+        except ValueError as error:
+            self.logger.debug("unreadable related links on %s: %s", response.url, error)
+            return []
 
     # -- shared ---------------------------------------------------------------------------
 
@@ -296,8 +339,11 @@ class RubricSpider(scrapy.Spider):
 
     @staticmethod
     def _is_html(response: Response) -> bool:
+        """HTML by its Content-Type, and by its bytes: a PDF served as text/html is not."""
         content_type = (response.headers.get(b"Content-Type") or b"text/html").decode("latin-1")
-        return content_type.split(";")[0].strip().lower() in HTML_TYPES
+        if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
+            return False
+        return not looks_binary(response.body)
 
     @staticmethod
     def _header(headers: Any, name: bytes) -> str | None:
@@ -305,18 +351,21 @@ class RubricSpider(scrapy.Spider):
         return value.decode("latin-1") if value else None
 
     def on_error(self, failure: Failure) -> Iterator[FetchError]:
-        """Record a page that could not be fetched; the crawl goes on."""
+        """Record a page that could not be fetched; the crawl goes on.
+
+        The URL recorded is the one requested (the first of a redirect chain), so that the next
+        run, which tries failed pages again, asks for it with the role it had.
+        """
         request = failure.request  # type: ignore[attr-defined]
         if request.meta.get("role") == "listing":
             self.incomplete_listings.add(request.meta["listing_root"])
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            yield self._error(request.url, status, f"HTTP {status}")
-            return
-        if failure.check(IgnoreRequest):
-            return  # robots.txt or offsite: counted by Scrapy's own stats
-        yield self._error(request.url, None, failure.getErrorMessage() or repr(failure.value))
+        problem = describe_failure(failure, self.settings)
+        if problem is None:
+            return  # dropped on purpose (robots.txt, off-site link, not due): Scrapy counts them
+        self.crawler.stats.inc_value(f"regarchive/errors/{problem.kind}")
+        url = request.meta.get("redirect_urls", [request.url])[0]
+        yield self._error(url, problem.status, problem.message)
 
     def _error(self, url: str, status: int | None, message: str) -> FetchError:
         self.logger.warning("could not fetch %s: %s", url, message)
-        return FetchError(url=normalize_url(url), status=status, error=message, at=_utc_now())
+        return FetchError(url=normalize_url(url), status=status, error=message, at=utc_now())

@@ -1,0 +1,80 @@
+"""Nothing leaves the configured sites, and no redirect goes round in circles.
+
+Two downloader middlewares:
+
+- :class:`SiteBoundaryMiddleware`, on the way out (before OffsiteMiddleware and robots.txt
+  handling), drops any request whose host *and port* are not those of a start URL. Scrapy's
+  OffsiteMiddleware matches ``allowed_domains`` on host names only, so ``127.0.0.1:8000`` →
+  ``127.0.0.1:9000`` would pass it; and running first means no robots.txt is ever fetched from
+  another site.
+- :class:`RedirectGuardMiddleware`, on the way back (before RedirectMiddleware), looks at
+  redirects: one to another site, or back to a URL of the same chain (a loop), is not
+  followed and becomes a failed page the spider records, instead of a request that Scrapy's
+  scheduler would drop silently (off-site filter, duplicate filter).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+from pipelines.urls import normalize_url, site_of
+from scraper.failures import OffsiteRedirect, RedirectLoop
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class _SiteAware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def _on_site(self, url: str) -> bool:
+        sites: set[str] | None = getattr(self.crawler.spider, "sites", None)
+        return not sites or site_of(url) in sites
+
+
+class SiteBoundaryMiddleware(_SiteAware):
+    """Send no request off the spider's ``sites`` (host:port)."""
+
+    def process_request(self, request: Request) -> None:
+        if self._on_site(request.url):
+            return
+        self.crawler.stats.inc_value("regarchive/offsite_blocked")
+        if request.meta.get("redirect_urls"):
+            raise OffsiteRedirect(f"redirected off site to {request.url}: not followed")
+        raise IgnoreRequest(f"off-site request not sent: {request.url}")
+
+
+class RedirectGuardMiddleware(_SiteAware):
+    """Follow no redirect off site or round in a loop: record it as a failed page instead."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if response.status not in REDIRECT_STATUSES or not location:
+            return response
+        if request.meta.get("dont_redirect") or response.status in request.meta.get(
+            "handle_httpstatus_list", ()
+        ):
+            return response
+        target = normalize_url(urljoin(request.url, location.decode("latin-1")))
+        if not self._on_site(target):
+            self.crawler.stats.inc_value("regarchive/offsite_blocked")
+            raise OffsiteRedirect(f"redirected off site to {target}: not followed")
+        chain = [
+            normalize_url(url) for url in (*request.meta.get("redirect_urls", ()), request.url)
+        ]
+        if target in chain:
+            raise RedirectLoop(f"redirect loop: {' → '.join([*chain, target])}")
+        return response

@@ -1,0 +1,106 @@
+"""Checked on the source: no SQL formatted from input, no XML parser, no stale reliability doc.
+
+These read the code rather than run it, so that a change that breaks a rule fails here and gets
+reviewed, whoever makes it. The behaviour itself (hostile strings stored as data, entities never
+expanded, no server-given file name) is tested in tests/test_faults_content.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("archive", "pipelines", "scraper")
+SQL_METHODS = frozenset({"execute", "executemany", "executescript", "query", "rows_where"})
+# Names interpolated into SQL text, reviewed one by one: none comes from user input.
+REVIEWED = {
+    ("archive/schema.py", "target"): "the migration number (an int from enumerate)",
+    ("archive/store.py", "column"): "a column name from summary()'s own literal arguments",
+    ("archive/store.py", "marks"): "'?, ?, …' placeholders, one per URL",
+    ("archive/store.py", "where"): "one of two literal ORDER BY clauses",
+}
+XML_MODULES = ("xml.etree", "xml.dom", "xml.sax", "xml.parsers", "xmlrpc")
+XML_CALLS = frozenset({"XMLParser", "XML", "fromstring", "parse", "iterparse", "XMLPullParser"})
+
+
+def sources() -> list[tuple[str, ast.AST]]:
+    return [
+        (path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8")))
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+    ]
+
+
+def interpolated_names(node: ast.expr) -> list[str]:
+    """The names whose values end up inside the SQL text of ``node``."""
+    if isinstance(node, ast.JoinedStr):
+        return [n.id for part in node.values for n in ast.walk(part) if isinstance(n, ast.Name)]
+    if isinstance(node, ast.BinOp):
+        return interpolated_names(node.left) + interpolated_names(node.right)
+    if isinstance(node, ast.Call):  # "…{}".format(x), " AND ".join(parts)…
+        arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+        return [n.id for arg in arguments for n in ast.walk(arg) if isinstance(n, ast.Name)]
+    if isinstance(node, ast.Name):
+        return [node.id]
+    return []
+
+
+def test_no_sql_is_formatted_from_user_input() -> None:
+    unreviewed = []
+    for name, tree in sources():
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in SQL_METHODS
+                and node.args
+            ):
+                continue
+            sql = node.args[0]
+            if isinstance(sql, ast.Name | ast.Constant | ast.Attribute | ast.IfExp):
+                continue  # a literal, or SQL built elsewhere (a module constant, queries.Sql)
+            for used in interpolated_names(sql):
+                if used.isupper() or (name, used) in REVIEWED:
+                    continue  # module constants hold literal SQL
+                unreviewed.append(f"{name}:{node.lineno}: {used}")
+    assert not unreviewed, "SQL text built from unreviewed values: " + ", ".join(unreviewed)
+
+
+def test_no_xml_is_parsed_anywhere() -> None:
+    """Feeds and sitemaps are not read; HTML goes through lxml.html, which expands no entity.
+    Whoever adds XML parsing must use defusedxml (or lxml with resolve_entities=False and
+    no_network=True) and update this test and docs/RELIABILITY.md."""
+    found = []
+    for name, tree in sources():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                modules += [alias.name for alias in node.names]
+                found += [f"{name}: import {m}" for m in modules if m.startswith(XML_MODULES)]
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in XML_CALLS
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "etree"
+            ):
+                found.append(f"{name}:{node.lineno}: etree.{node.func.attr}")
+    assert not found, found
+
+
+def test_every_test_named_in_the_reliability_table_exists() -> None:
+    """docs/RELIABILITY.md cannot point at a test that was renamed or removed."""
+    doc = (ROOT / "docs" / "RELIABILITY.md").read_text(encoding="utf-8")
+    named: list[tuple[str, str]] = []
+    for cell in re.findall(r"`(tests/[\w/]+\.py)::(\w+)`((?:, `::\w+`)*)", doc):
+        module, first, more = cell
+        named += [(module, first), *((module, name) for name in re.findall(r"::(\w+)", more))]
+    assert len(named) > 50
+    missing = [
+        f"{module}::{name}"
+        for module, name in named
+        if not re.search(rf"^def {name}\(", (ROOT / module).read_text(encoding="utf-8"), re.M)
+    ]
+    assert not missing, missing
