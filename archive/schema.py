@@ -16,7 +16,7 @@ the indexed columns. The result is an ordinary SQLite file, so ``sqlite-utils`` 
 Conventions: timestamps are ISO 8601 UTC strings with a ``Z`` (``2026-11-28T10:00:00Z``), the
 site's own dates stay dates (``YYYY-MM-DD``), JSON columns hold UTF-8 JSON text.
 
-Tables (version 2):
+Tables (version 4):
 
 ``items``: one row per article (news item or circular).
     ``id`` INTEGER PK; ``url`` TEXT, unique (``items_url``), the canonical URL; ``site``
@@ -45,6 +45,14 @@ Tables (version 2):
 ``crawl_errors``: ``crawl_id``, ``url``, ``status`` (NULL for network errors), ``error``, ``at``.
 ``items_fts``: FTS5 index over ``items.title`` and ``items.text`` (``unicode61
     remove_diacritics 2``), external content (rowid = ``items.id``) kept in sync by triggers.
+``listings`` (v3): each rubric listing a crawl starts from: ``url`` PK, ``site``, ``rubric``,
+    ``first_crawl_id``, ``last_crawl_id``, ``last_walked`` (when a finished crawl last followed
+    its pagination to the end).
+``item_changes`` (v4): ``item_id`` PK, ``seq``: the number of the item's latest change (new item,
+    new title/text/metadata, new URL, rubric or related link), kept by triggers.
+``exports`` (v4): one row per named export (``--since-last-export NAME``): ``name``,
+    ``exported_at``, ``mark`` (the change number it covered up to), ``items``, ``format``,
+    ``output``, ``filters`` (JSON).
 """
 
 from __future__ import annotations

@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import itertools
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +27,7 @@ from typing import Any
 
 from archive.queries import Filters
 from archive.store import Archive
+from benchmarks.measure import run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,18 +122,15 @@ def build(path: Path, items: int) -> float:
 
 
 def measure(args: list[str]) -> tuple[float, float]:
-    """Wall time (s) and peak RSS (MiB) of one ``regarchive`` process."""
-    command = [sys.executable, "-m", "archive.cli", *args]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed with exit code {process.returncode}")
-    return elapsed, usage.ru_maxrss / 1024  # Linux reports KiB
+    """Wall time (s) and peak RSS (MiB) of one ``regarchive`` process.
+
+    RSS is sampled from /proc while it runs: ``ru_maxrss`` from ``wait4`` would report the
+    benchmark's own size, since Linux carries the high-water mark across fork and exec.
+    """
+    run = run_measured([sys.executable, "-m", "archive.cli", *args])
+    if run.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed with exit code {run.returncode}")
+    return run.wall, run.peak_rss_mib
 
 
 def search_latency(path: Path, rounds: int = 5) -> tuple[float, float]:

@@ -40,7 +40,10 @@ def demo(db_path: str, articles: int) -> None:
         total = archive.item_count()
     click.echo(
         f"\nThe archive {db_path} now holds {total} items. Try next:\n"
-        f"  regarchive export --db {db_path} --format jsonl | head -n 3\n"
+        f"  regarchive search apprentissage --db {db_path}\n"
+        f"  regarchive list --category Circ. --rubric Régions --db {db_path}\n"
+        f"  regarchive stats --db {db_path}\n"
+        f"  regarchive status --db {db_path}\n"
         f"  regarchive export --db {db_path} --format csv -o items.csv\n"
         f'  sqlite-utils {db_path} "select title, category, published from items limit 5" --table'
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime, timezone
 from typing import Any
 
 import scrapy
@@ -27,7 +28,7 @@ from pipelines.urls import (
     site_of,
 )
 from scraper.failures import describe_failure
-from scraper.incremental import ArchiveState
+from scraper.incremental import ArchiveState, RevisitPolicy
 from scraper.items import ArticlePage, FetchError, Sighting, Sightings, utc_now
 from scraper.sniff import looks_binary
 
@@ -120,11 +121,19 @@ class RubricSpider(scrapy.Spider):
                 yield request
         # Known articles are re-checked because the archive holds them, not because a listing
         # still shows them: corrections to old circulars happen long after they leave page 1.
-        # The revisit policy (ConditionalRequestsMiddleware) decides which ones are due.
+        # Those the revisit policy does not find due are not requested at all (nor when a
+        # listing shows them again): a nightly rerun of a large archive schedules almost nothing.
+        policy = RevisitPolicy.from_settings(self.settings)
+        now = datetime.now(timezone.utc)
         for url in self.archive_state.revisit_urls:
-            if self._on_site(url):
+            if not self._on_site(url):
+                continue
+            if policy.due(self.archive_state.pages[url], now):
                 for request in self._article_request_once(url):
                     yield request
+            else:
+                self.requested.add(url)
+                self.crawler.stats.inc_value("regarchive/skipped_not_due")
 
     def _retry_requests(self, url: str) -> Iterator[scrapy.Request]:
         """A request for a page that failed in an earlier run: a listing page of one of the
