@@ -15,7 +15,6 @@ retry in this run; the page is recorded as failed and tried again on the next ru
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -25,19 +24,10 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
+from scrapy.utils.asyncio import sleep  # waits without blocking the reactor
 from scrapy.utils.response import response_status_message
 
 STAT_PREFIX = "regarchive/retry/"
-
-
-async def _sleep(seconds: float) -> None:
-    """Wait without blocking the reactor (Scrapy ≥ 2.18 has this; older ones run on asyncio)."""
-    try:
-        from scrapy.utils.asyncio import sleep
-    except ImportError:  # pragma: no cover - older Scrapy, asyncio reactor
-        await asyncio.sleep(seconds)
-        return
-    await sleep(seconds)
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -111,4 +101,4 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if seconds <= 0:
             return
         self.crawler.stats.inc_value(STAT_PREFIX + "waited_seconds", round(seconds, 3))
-        await _sleep(seconds)
+        await sleep(seconds)
