@@ -24,17 +24,20 @@ def _children(pid: int) -> list[int]:
 
 
 def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
+    """The process's proportional set size: shared pages count once across the tree (a child
+    between fork and exec would otherwise count its parent's memory twice)."""
+    for source, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            for line in Path(source).read_text().splitlines():
+                if line.startswith(field):
+                    return int(line.split()[1])
+        except OSError:
+            continue
     return 0
 
 
 def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants, now (Linux /proc)."""
+    """Memory of a process and all its descendants, now (Linux /proc, PSS)."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()

@@ -82,7 +82,7 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
-@lru_cache(maxsize=65536)  # a crawl normalises the same links over and over
+@lru_cache(maxsize=4096)  # pages repeat the links of the pages just before them
 def normalize_url(url: str, base: str | None = None) -> str:
     """Return the form of ``url`` under which the archive knows it.
 

@@ -45,6 +45,7 @@ LISTING_ITEM_SELECTORS = (
 CONTENT_SELECTORS = ("main", "#content", ".content", ".main", "body")
 PAGINATION_SELECTORS = (".pagination", "nav.pagination", "p.pagination", ".pagination-items")
 NEXT_LABELS = frozenset({"suivant", "suivante", "page suivante", "suivants", "»", "›", ">", "next"})
+ARTICLE_PRIORITY = 10
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -281,10 +282,14 @@ class RubricSpider(scrapy.Spider):
             yield self._article_request(url)
 
     def _article_request(self, url: str) -> scrapy.Request:
+        # Articles go before further listing pages: the queue then holds one listing page's
+        # links at a time instead of a whole rubric's (memory stays flat on large sites), and
+        # what was found is archived before more is looked for.
         return scrapy.Request(
             url,
             callback=self.parse_article,
             errback=self.on_error,
+            priority=ARTICLE_PRIORITY,
             meta={"role": "article", "handle_httpstatus_list": [304]},
         )
 
