@@ -18,7 +18,7 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("b. crawl throughput", crawl["pages_per_s"].show(" pages/s"), "≥ 0.75 × pool"),
         ("b. crawl / pool ceiling", f"{ratio:.2f}", "≥ 0.75"),
         ("b. CPU per page (process tree)", crawl["cpu_ms_per_page"].show(" ms"), ""),
-        ("b. peak RSS (process tree)", crawl["peak_rss_mib"].show(" MiB"), "< 300 MiB"),
+        ("b. peak memory (process tree, PSS)", crawl["peak_rss_mib"].show(" MiB"), "< 300 MiB"),
     ]
     for policy, rerun in crawl["reruns"].items():
         lines += [

@@ -9,9 +9,13 @@ language data, trafilatura's settings — so no page pays for it.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -29,8 +33,27 @@ _WARM_UP_PAGE = (
 ).encode()
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> None:
+    """A worker must not outlive its crawl: when the crawling process is killed (kill -9, the
+    OOM killer), the kernel kills its workers too. Linux only; elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # died before prctl took effect
+        os._exit(1)
+
+
 def warm_up() -> None:
-    """Pay the per-process start-up costs once, when the worker starts."""
+    """Tie the worker to its parent, and pay the per-process start-up costs once."""
+    die_with_parent()
     extract_record(_WARM_UP_PAGE, "http://warm.up/spip.php?article1")
 
 

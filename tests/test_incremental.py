@@ -131,6 +131,23 @@ def wait_for(condition, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
+def children_of(pid: int) -> list[int]:
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").glob("*/children")
+        for child in task.read_text().split()
+    ]
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting to be reaped has already died)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def items_in(db: Path) -> int:
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
@@ -162,8 +179,11 @@ def test_kill_9_mid_crawl_then_rerun_finishes_the_work(server: SiteServer, tmp_p
     server.delay = 0.05
     victim = regarchive_background("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
     wait_for(lambda: items_in(db) >= 8)
+    workers = children_of(victim.pid)
+    assert workers, "the crawl extracts in worker processes"
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
+    wait_for(lambda: not [pid for pid in workers if alive(pid)], timeout=10)
     server.delay = 0
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -139,12 +139,7 @@ def export(
     db_path: str,
     fmt: str,
     output: str | None,
-    categories: tuple[str, ...],
-    rubrics: tuple[str, ...],
-    sources: tuple[str, ...],
-    sites: tuple[str, ...],
-    since: str | None,
-    until: str | None,
+    filter_args: dict[str, Any],
     query: str | None,
     export_name: str | None,
     safe_csv: bool,
@@ -160,16 +155,8 @@ def export(
     with open_archive(db_path, create=False) as archive:
         with archive.snapshot():
             previous = archive.last_export(export_name) if export_name else None
-            filters = build_filters(
-                query=query,
-                categories=categories,
-                rubrics=rubrics,
-                sources=sources,
-                sites=sites,
-                since=since,
-                until=until,
-                changed_after=previous["mark"] if previous else None,
-            )
+            changed_after = previous["mark"] if previous else None
+            filters = build_filters(query=query, changed_after=changed_after, **filter_args)
             mark = archive.change_mark()
             about: dict[str, Any] = {"filters": filters.describe()}
             if export_name:

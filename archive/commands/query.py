@@ -6,6 +6,7 @@ are shared with ``export`` through :func:`filter_options` and :func:`build_filte
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -40,8 +41,21 @@ def today() -> date:
 # -- filters ------------------------------------------------------------------------------------
 
 
+FILTER_ARGS = ("categories", "rubrics", "sources", "sites", "since", "until")
+
+
 def filter_options(func: F) -> F:
-    """The filter options every reading command takes (repeat one for alternatives)."""
+    """The filter options every reading command takes (repeat one for alternatives).
+
+    The command receives their values together as ``filter_args``, ready for
+    ``build_filters(**filter_args)``.
+    """
+
+    @functools.wraps(func)
+    def gather(*args: Any, **kwargs: Any) -> Any:
+        kwargs["filter_args"] = {name: kwargs.pop(name) for name in FILTER_ARGS}
+        return func(*args, **kwargs)
+
     options = [
         click.option(
             "--category",
@@ -74,9 +88,10 @@ def filter_options(func: F) -> F:
         click.option("--since", metavar="DATE", help=f"Published on or after DATE: {DATE_HELP}."),
         click.option("--until", metavar="DATE", help="Published on or before DATE."),
     ]
+    wrapped: Any = gather
     for option in reversed(options):
-        func = option(func)
-    return func
+        wrapped = option(wrapped)
+    return wrapped
 
 
 def build_filters(
@@ -322,12 +337,7 @@ LIMIT_OPTION = click.option(
 def search(
     query: str,
     db_path: str,
-    categories: tuple[str, ...],
-    rubrics: tuple[str, ...],
-    sources: tuple[str, ...],
-    sites: tuple[str, ...],
-    since: str | None,
-    until: str | None,
+    filter_args: dict[str, Any],
     limit: int,
     sort: str,
     form: str,
@@ -337,15 +347,7 @@ def search(
     Every word must appear. QUERY also takes "an exact phrase", prefix*, OR, NOT, -word,
     parentheses and title:word. Matched words are shown [between brackets].
     """
-    filters = build_filters(
-        query=query,
-        categories=categories,
-        rubrics=rubrics,
-        sources=sources,
-        sites=sites,
-        since=since,
-        until=until,
-    )
+    filters = build_filters(query=query, **filter_args)
     run_listing(db_path, filters, sort=sort, limit=limit, form=form)
 
 
@@ -356,24 +358,12 @@ def search(
 @output_options
 def list_items(
     db_path: str,
-    categories: tuple[str, ...],
-    rubrics: tuple[str, ...],
-    sources: tuple[str, ...],
-    sites: tuple[str, ...],
-    since: str | None,
-    until: str | None,
+    filter_args: dict[str, Any],
     limit: int,
     form: str,
 ) -> None:
     """List items, newest first (undated last)."""
-    filters = build_filters(
-        categories=categories,
-        rubrics=rubrics,
-        sources=sources,
-        sites=sites,
-        since=since,
-        until=until,
-    )
+    filters = build_filters(**filter_args)
     run_listing(db_path, filters, sort="date", limit=limit, form=form)
 
 
@@ -526,27 +516,14 @@ def _stats_json(counts: Mapping[str, Any]) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="The counts as JSON.")
 def stats(
     db_path: str,
-    categories: tuple[str, ...],
-    rubrics: tuple[str, ...],
-    sources: tuple[str, ...],
-    sites: tuple[str, ...],
-    since: str | None,
-    until: str | None,
+    filter_args: dict[str, Any],
     query: str | None,
     top: int,
     chart_path: str | None,
     as_json: bool,
 ) -> None:
     """Count items per category, rubric, source, site and month, with a chart per month."""
-    filters = build_filters(
-        query=query,
-        categories=categories,
-        rubrics=rubrics,
-        sources=sources,
-        sites=sites,
-        since=since,
-        until=until,
-    )
+    filters = build_filters(query=query, **filter_args)
     with open_archive(db_path, create=False) as archive:
         try:
             counts = archive.facets(filters)
