@@ -365,7 +365,7 @@ SENTENCES: tuple[str, ...] = (
     "suivre l’avancement des opérations.",
     "Les élus ont salué une avancée attendue pour les {public}, tout en réclamant davantage "
     "de visibilité sur les financements pluriannuels.",
-    "{Actor} rappelle que {theme} demeure l’une de ses priorités, aux côtés de {theme2}.",
+    "{Actor} rappelle que {theme} demeure l’une de ses priorités, aux côtés {de_theme2}.",
     "La mesure prolonge le programme « {program} », dont le bilan à mi-parcours a été présenté "
     "à {n} partenaires.",
     "Les crédits seront notifiés aux {public} avant la fin du {ord} trimestre.",
@@ -385,7 +385,7 @@ SENTENCES: tuple[str, ...] = (
     "{Actor} entend ainsi réduire de {pct} % les écarts constatés entre territoires urbains et "
     "ruraux.",
     "Les collectivités volontaires pourront mutualiser leurs moyens d’ingénierie pour {theme2}.",
-    "Le rapport de {gactor} souligne toutefois la complexité des circuits de financement et la "
+    "Le rapport {de_gactor} souligne toutefois la complexité des circuits de financement et la "
     "multiplication des appels à projets.",
     "Une plateforme en ligne permettra aux {public} de suivre l’instruction de leur demande "
     "sous {n2} semaines.",
