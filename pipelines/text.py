@@ -184,7 +184,11 @@ def _block_of(heading: HtmlElement) -> list[HtmlElement]:
     """The heading's section: its container when it opens one, else itself and what follows."""
     following: list[HtmlElement] = []
     for sibling in heading.itersiblings():
-        if sibling.tag in _HEADING_TAGS or (sibling.tag == heading.tag and sibling.tag != "div"):
+        if sibling.tag in _HEADING_TAGS:
+            break
+        # A sibling of the heading's own tag ends the block, unless it is one of its entries:
+        # "<p>Dans la même rubrique</p><p><a>Actu - Régions - …</a></p>…".
+        if sibling.tag == heading.tag and sibling.tag != "div" and not _is_link_entry(sibling):
             break
         following.append(sibling)
     else:
@@ -193,6 +197,13 @@ def _block_of(heading: HtmlElement) -> list[HtmlElement]:
         if opens_parent and parent.tag not in ("body", "main", "article"):
             return [parent]
     return [heading, *following]
+
+
+def _is_link_entry(element: HtmlElement) -> bool:
+    """An element that is mostly one link's text (an entry of a list of related items)."""
+    text = " ".join(element.text_content().split())
+    linked = sum(len(" ".join(link.text_content().split())) for link in element.iter("a"))
+    return bool(text) and linked >= 0.6 * len(text)
 
 
 def remove_boilerplate(tree: HtmlElement, blocks: list[HeadedBlock]) -> None:

@@ -211,3 +211,31 @@ def test_empty_text_warns(monkeypatch: pytest.MonkeyPatch) -> None:
     result = extract_text(parse_html("<body><div class='nav'>Menu</div></body>"))
     assert result.text == ""
     assert result.warnings == ["empty text"]
+
+
+def test_related_entries_in_paragraphs_after_a_paragraph_heading_stay_out_of_the_text() -> None:
+    from pipelines.extract import extract_record
+
+    body = (
+        "<p>Les régions ont adopté leur budget primitif pour l’année à venir, en hausse sur "
+        "l’investissement et la formation professionnelle des demandeurs d’emploi.</p>"
+        "<p>Les crédits de l’apprentissage sont maintenus au niveau de l’an dernier, selon "
+        "les services de la collectivité, qui en présenteront le détail en juin.</p>"
+    )
+    related = (
+        "<p>Dans la même rubrique</p>"
+        "<p><a href='/spip.php?article8'>Actu - Régions - Budget des lycées</a></p>"
+        "<p><a href='/spip.php?article9'>Circ. - Régions - Aides d’État aux entreprises</a></p>"
+    )
+    html = (
+        "<html lang='fr'><body class='page_article'><main><h1 class='entry-title'>Budgets</h1>"
+        f"<div class='texte'>{body}</div>{related}</main></body></html>"
+    ).encode()
+    record = extract_record(html, "https://x.test/spip.php?article7")
+    assert "Budget des lycées" not in record["text"]
+    assert "Aides d’État" not in record["text"]
+    assert "apprentissage" in record["text"]
+    assert [r["title"] for r in record["related"]] == [
+        "Budget des lycées",
+        "Aides d’État aux entreprises",
+    ]
