@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from archive.commands.demo import LOOPBACK_SETTINGS
@@ -39,3 +40,15 @@ def export_records(db: Path) -> list[dict]:
     result = regarchive("export", "--db", str(db), "--format", "jsonl")
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+class Clock:
+    """An archive clock for tests: starts at 2026-11-28 10:00 UTC, one hour later at each read."""
+
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        current = self.moment
+        self.moment += timedelta(hours=1)
+        return current

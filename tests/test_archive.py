@@ -22,22 +22,11 @@ from archive.errors import (
 )
 from archive.records import EXPORT_FIELDS
 from archive.store import Archive, SaveResult
+from tests.support import Clock
 
 SITE = "www.regions.example"
 BASE = f"https://{SITE}"
 LONG_TEXT = "La Commission européenne adopte un nouveau programme régional. " * 5
-
-
-class Clock:
-    """A clock that moves one hour each time it is read."""
-
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        current = self.moment
-        self.moment += timedelta(hours=1)
-        return current
 
 
 def stamp(hours: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +17,10 @@ import pytest
 from archive import queries, schema
 from archive.queries import Filters, QueryError, fold, fts_match
 from archive.store import Archive
+from tests.support import Clock
 
 REGIONS = "https://www.regions.example"
 COMMUNES = "http://www.communes.example:8080"
-
-
-class Clock:
-    """Starts at 2026-11-28 10:00 UTC and moves one hour each time it is read."""
-
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        current = self.moment
-        self.moment += timedelta(hours=1)
-        return current
 
 
 def sample_record(url: str, **fields: Any) -> dict[str, Any]:

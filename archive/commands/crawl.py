@@ -93,12 +93,12 @@ def crawl(
         overrides["REGARCHIVE_FULL"] = "True"
     if max_pages_per_rubric:
         overrides["REGARCHIVE_MAX_PAGES_PER_RUBRIC"] = str(max_pages_per_rubric)
-    checked_settings(db_path, overrides)
+    scrapy_settings = checked_settings(db_path, overrides)
     check_log_file(log_file)
     check_archive(db_path)
     with hold_lock(db_path):
         code = run_and_report(
-            start_urls, db_path, overrides, quiet=quiet, verbose=verbose, log_file=log_file
+            start_urls, db_path, scrapy_settings, quiet=quiet, verbose=verbose, log_file=log_file
         )
     sys.exit(code)
 
@@ -154,16 +154,15 @@ def hold_lock(db_path: str) -> Iterator[None]:
 def run_and_report(
     start_urls: list[str],
     db_path: str,
-    overrides: dict[str, str],
+    settings: Settings,
     *,
     quiet: bool = False,
     verbose: bool = False,
     log_file: str | None = None,
 ) -> int:
-    """Run one crawl, print its summary and return the exit code."""
+    """Run one crawl with settings already checked, print its summary, return the exit code."""
     from scraper.runner import run_crawl
 
-    settings = checked_settings(db_path, overrides)
     if not quiet and sys.stderr.isatty():
         settings.set("REGARCHIVE_PROGRESS", True, priority="cmdline")
     outcome = run_crawl(start_urls, settings, verbose=verbose, log_file=log_file)

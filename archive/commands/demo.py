@@ -7,7 +7,7 @@ import sys
 import click
 
 from archive.commands.common import DB_OPTION, open_archive
-from archive.commands.crawl import hold_lock, run_and_report
+from archive.commands.crawl import check_archive, checked_settings, hold_lock, run_and_report
 
 # The sample site runs on this machine: no need to spare it, so the demo skips the delays
 # that protect real servers (everything else, robots.txt included, stays as in a real crawl).
@@ -28,14 +28,15 @@ def demo(db_path: str, articles: int) -> None:
     from archive.demo.server import SiteServer
     from archive.demo.site import build_site
 
-    open_archive(db_path).close()
+    settings = checked_settings(db_path, LOOPBACK_SETTINGS)
+    check_archive(db_path)
     with (
         hold_lock(db_path),
         SiteServer(lambda base_url: build_site(base_url, articles=articles)) as server,
     ):
         start_urls = sorted(server.site.rubrics.values())
         click.echo(f"Sample site served at {server.base_url}; crawling {len(start_urls)} rubrics…")
-        code = run_and_report(start_urls, db_path, LOOPBACK_SETTINGS)
+        code = run_and_report(start_urls, db_path, settings)
     with open_archive(db_path, create=False) as archive:
         total = archive.item_count()
     click.echo(
