@@ -34,8 +34,9 @@ class ExtractionPipeline:
     """Extract every fetched article page, in a pool of worker processes.
 
     ``REGARCHIVE_EXTRACT_WORKERS`` sets the pool's size (default: one per core; 0 extracts in
-    the crawling process). Scrapy processes many items at once (``CONCURRENT_ITEMS``), so the
-    workers stay busy while downloads go on.
+    the crawling process). The items of every response in flight are processed at once, so
+    the workers stay busy while downloads go on. The "même rubrique" links a worker finds go
+    back to the spider (``follow_related``): the crawling process never parses an article page.
     """
 
     def __init__(self, crawler: Crawler, workers: int) -> None:
@@ -72,4 +73,12 @@ class ExtractionPipeline:
                 "stage": "extraction",
             }
         self.stats.inc_value("regarchive/pages_extracted")
-        return {"record": record, "page": page}
+        return {"record": record, "page": page, "sightings": self._follow_related(page, record)}
+
+    def _follow_related(self, page: dict[str, Any], record: dict[str, Any]) -> list[Any]:
+        """Hand the page's "même rubrique" links back to the spider, which follows them; the
+        sightings it returns are archived with the record."""
+        follow = getattr(self.crawler.spider, "follow_related", None)
+        if follow is None or not record.get("related"):
+            return []
+        return follow(page["final_url"], page.get("depth") or 0, record["related"])

@@ -99,16 +99,19 @@ class StoragePipeline:
     def _store(self, item: Any) -> None:
         adapter = ItemAdapter(item)
         fields = set(adapter.field_names())
+        if "sightings" in fields:
+            self._add_sightings(adapter["sightings"])
         if "record" in fields:
             self._save_record(adapter["record"], adapter["page"])
         elif "unchanged_page" in fields:
             self._touch_page(adapter["unchanged_page"])
-        elif "sightings" in fields:
-            self.pending_sightings += [ItemAdapter(s).asdict() for s in adapter["sightings"]]
-            if len(self.pending_sightings) >= SIGHTING_BATCH:
-                self._flush_sightings()
         elif "error" in fields:
             self._save_error(adapter.asdict())
+
+    def _add_sightings(self, sightings: list[Any]) -> None:
+        self.pending_sightings += [ItemAdapter(s).asdict() for s in sightings]
+        if len(self.pending_sightings) >= SIGHTING_BATCH:
+            self._flush_sightings()
 
     def _save_record(self, record: dict[str, Any], page: dict[str, Any]) -> None:
         assert self.archive is not None

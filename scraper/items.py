@@ -48,6 +48,8 @@ class ArticlePage:
     fetched_at: str
     # sha256 of the body the archive holds for this URL: an identical body needs no extraction.
     previous_body_hash: str | None = None
+    # Link depth of the page (DepthMiddleware's): its related links are one further.
+    depth: int = 0
 
 
 @dataclass

@@ -50,6 +50,10 @@ REGARCHIVE_RETRY_BACKOFF = 1.0
 REGARCHIVE_RETRY_BACKOFF_MAX = 30.0
 REGARCHIVE_RETRY_AFTER_MAX = 120.0
 
+# Items in process at once per response. A page yields one or two items, and Scrapy starts
+# that many tasks for every response whatever it yields: its default of 100 cost 0.8 ms a page.
+CONCURRENT_ITEMS = 8
+
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

@@ -3,13 +3,14 @@
 Listing pages (the start URLs and their pagination) are read for article links; every link seen
 is reported as a :class:`Sighting` (rubric, label, category hint) so that an article listed in
 two rubrics belongs to both even though it is fetched once. Article pages are handed to the
-pipelines raw, and their "Dans la même rubrique" links are followed as further articles.
+pipelines raw; the "Dans la même rubrique" links extraction finds on them come back through
+:meth:`RubricSpider.follow_related` and are followed as further articles.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,7 +19,6 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from pipelines.labels import parse_label
-from pipelines.metadata import related_links
 from pipelines.urls import (
     excluded_reason,
     is_pagination_of,
@@ -91,6 +91,8 @@ class RubricSpider(scrapy.Spider):
         self.listing_pages: Counter[str] = Counter()
         self.rubric_names: dict[str, str | None] = {}
         self.requested: set[str] = set()
+        # (url, rubric, label) of the sightings handed over in this run.
+        self.reported: set[tuple[str, str | None, str]] = set()
         # Listings whose walk was cut short (page limit, a page that failed): not "fully walked".
         self.incomplete_listings: set[str] = set()
         self.archive_state = ArchiveState()
@@ -169,13 +171,12 @@ class RubricSpider(scrapy.Spider):
         self.crawler.stats.inc_value("regarchive/listing_pages")
         links = self._capped(list(self._article_links(response)), response.url)
         found_on = normalize_url(response.url)
-        yield Sightings(
-            found_on=found_on,
-            sightings=[
-                Sighting(url, rubric, label, parse_label(label).category, found_on)
-                for url, label in links
-            ],
+        sightings = self._first_sightings(
+            Sighting(url, rubric, label, parse_label(label).category, found_on)
+            for url, label in links
         )
+        if sightings:
+            yield Sightings(found_on=found_on, sightings=sightings)
         for url, _ in links:
             yield from self._article_request_once(url)
         if self._nothing_new_beyond(root, links):
@@ -294,7 +295,9 @@ class RubricSpider(scrapy.Spider):
         )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        """Hand the raw page to the pipelines and follow its "même rubrique" links."""
+        """Hand the raw page to the pipelines. The page is not parsed here: the extraction
+        worker reads its "même rubrique" links with the rest and hands them back to
+        :meth:`follow_related`."""
         if response.status != 304 and not self._is_html(response):
             self.crawler.stats.inc_value("regarchive/skipped_not_html")
             return
@@ -309,34 +312,57 @@ class RubricSpider(scrapy.Spider):
             body=response.body,
             fetched_at=utc_now(),
             previous_body_hash=response.meta.get("previous_body_hash"),
+            depth=response.meta.get("depth", 0),
         )
-        if response.status == 304:
-            return
-        found_on = normalize_url(response.url)
-        related = [
+
+    def follow_related(
+        self, found_on: str, depth: int, related: Iterable[Mapping[str, Any]]
+    ) -> list[Sighting]:
+        """Follow the "même rubrique" links an extraction found on the article page
+        ``found_on`` (at ``depth``), and return them as sightings to archive.
+
+        Called from the extraction pipeline, so the requests do not pass through the spider
+        middlewares: ``DEPTH_LIMIT`` is applied here, with the stats DepthMiddleware keeps.
+        """
+        links = [
             Sighting(
                 str(link["url"]),
-                link["rubric"],
-                str(link["label"] or ""),
-                link["category"],
+                link.get("rubric"),
+                str(link.get("label") or ""),
+                link.get("category"),
                 found_on,
             )
-            for link in self._related_links(response)
+            for link in related
             if self._may_be_article(str(link["url"]))
         ]
-        if related:
-            yield Sightings(found_on=found_on, sightings=related)
-        for sighting in related:
-            yield from self._article_request_once(sighting.url)
+        for link in links:
+            if link.url in self.requested or not self._within_depth(depth + 1):
+                continue
+            for request in self._article_request_once(link.url):
+                request.meta["depth"] = depth + 1
+                request.headers.setdefault(b"Referer", found_on)
+                self.crawler.engine.crawl(request)
+        return self._first_sightings(links)
 
-    def _related_links(self, response: Response) -> list[dict[str, str | None]]:
-        """The "même rubrique" links; none when one is malformed (the page itself still
-        goes to the pipelines)."""
-        try:
-            return related_links(response.selector.root, response.url)
-        except ValueError as error:
-            self.logger.debug("unreadable related links on %s: %s", response.url, error)
-            return []
+    def _first_sightings(self, sightings: Iterable[Sighting]) -> list[Sighting]:
+        """The sightings not reported yet in this run. Each article sits in the "même
+        rubrique" block of its ten neighbours under the same label: archiving it ten times
+        would say nothing more (the archive keeps where it was first found)."""
+        fresh = []
+        for sighting in sightings:
+            key = (sighting.url, sighting.rubric, sighting.label)
+            if key not in self.reported:
+                self.reported.add(key)
+                fresh.append(sighting)
+        return fresh
+
+    def _within_depth(self, depth: int) -> bool:
+        limit = self.settings.getint("DEPTH_LIMIT")
+        if limit and depth > limit:
+            self.crawler.stats.inc_value("depth/request_ignored_count")
+            return False
+        self.crawler.stats.max_value("request_depth_max", depth)
+        return True
 
     # -- shared ---------------------------------------------------------------------------
 
