@@ -20,8 +20,6 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from pipelines.extract import extract_record
-
 logger = logging.getLogger(__name__)
 
 # A small page that goes through every stage, dates included.
@@ -53,6 +51,8 @@ def die_with_parent() -> None:
 
 def warm_up() -> None:
     """Tie the worker to its parent, and pay the per-process start-up costs once."""
+    from pipelines.extract import extract_record
+
     die_with_parent()
     extract_record(_WARM_UP_PAGE, "http://warm.up/spip.php?article1")
 
@@ -62,7 +62,14 @@ def default_workers() -> int:
 
 
 def extract_page(page: dict[str, Any]) -> dict[str, Any]:
-    """``extract_record`` on the fields of a fetched page (what is sent to a worker)."""
+    """``extract_record`` on the fields of a fetched page (what is sent to a worker).
+
+    The extraction stack (trafilatura, dateparser) is imported here, not with this module: the
+    crawling process never loads it unless it extracts itself, and a rerun with nothing to
+    extract starts about 0.15 s sooner.
+    """
+    from pipelines.extract import extract_record
+
     return extract_record(
         page["body"],
         page["url"],

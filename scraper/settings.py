@@ -55,7 +55,10 @@ REGARCHIVE_RETRY_AFTER_MAX = 120.0
 CONCURRENT_ITEMS = 8
 
 COOKIES_ENABLED = False
+# No way into a running crawl: no telnet console, and no remote-control server (Scrapy's, on by
+# default since 2.19, runs Python code sent to a localhost port and writes a job file to $HOME).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from archive.demo.server import SiteServer
+from archive.demo.site import build_site
 from scraper.runner import crawl_settings
+from tests.support import FAST
 
 
 def test_defaults_are_polite() -> None:
@@ -20,3 +28,20 @@ def test_user_overrides_win_and_the_archive_path_is_set() -> None:
     assert settings.getfloat("DOWNLOAD_DELAY") == 3.0
     assert not settings.getbool("ROBOTSTXT_OBEY")
     assert settings.get("REGARCHIVE_DB") == "/data/a.db"
+
+
+def test_a_crawl_leaves_no_door_open_and_nothing_in_home(tmp_path: Path) -> None:
+    """No telnet console, no remote-control server: Scrapy's writes a job file (its port
+    and token) under the user's home; a cron crawl must leave $HOME alone."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
+    env["HOME"] = str(home)
+    with SiteServer(lambda base_url: build_site(base_url, articles=12)) as server:
+        crawl = subprocess.run(
+            [sys.executable, "-m", "archive.cli", "crawl", *server.site.rubrics.values(),
+             "--db", str(tmp_path / "archive.db"), *FAST],
+            capture_output=True, text=True, env=env, timeout=120, check=False,
+        )  # fmt: skip
+    assert crawl.returncode == 0, crawl.stderr
+    assert sorted(home.rglob("*")) == []
