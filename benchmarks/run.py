@@ -5,6 +5,8 @@ Sections, all on the same generated sample site (archive/demo, the test fixtures
 a. the ceiling: ``extract_page`` over every article page, in one process and in a pool of one
    worker per core;
 b. ``regarchive crawl`` end to end: pages/s, CPU seconds per page, peak RSS of the process tree;
+   and Scrapy alone on the same pages (benchmarks/fetch_only.py), the floor under the crawling
+   process, from which the CPU bound of a crawl on this machine follows;
 c. an unchanged rerun: requests, bytes downloaded and wall time against the first run;
 d. a 100,000-item archive written through the archive API: insert rate, search latency,
    export time and memory (benchmarks/archive_scale.py);
@@ -33,7 +35,7 @@ from typing import Any
 
 from archive.demo.server import SiteServer
 from archive.demo.site import Site, build_site
-from benchmarks.measure import Summary, cores, run_measured
+from benchmarks.measure import Run, Summary, cores, run_measured
 from pipelines.pool import extract_page, warm_up
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,19 +98,50 @@ def crawl_stats(db: Path) -> dict[str, Any]:
     }
 
 
+def serving(server: SiteServer, command: list[str]) -> tuple[Run, float]:
+    """Run ``command`` against the site; also the CPU seconds this process spent serving it
+    (the server's threads are the only work this process does meanwhile)."""
+    server.reset()
+    cpu = time.process_time()
+    run = run_measured(command)
+    return run, time.process_time() - cpu
+
+
+def fetch_floor(server: SiteServer, repeats: int, workdir: Path) -> dict[str, Any]:
+    """Scrapy alone: the pages the last crawl fetched, fetched again with the crawl's settings
+    by a spider that does nothing with them (benchmarks/fetch_only.py)."""
+    urls = workdir / "fetched-urls.txt"
+    urls.write_text(
+        "\n".join(server.base_url + r.path for r in server.requests if r.path != "/robots.txt")
+    )
+    command = [sys.executable, "-m", "benchmarks.fetch_only", str(urls)]
+    runs = []
+    for _ in range(repeats):
+        run, _ = serving(server, command)
+        if run.returncode != 0:
+            raise SystemExit(f"fetch-only crawl failed: {run.stderr.strip()}")
+        runs.append(json.loads(run.stdout))
+    return {
+        "pages_per_s": Summary.of([r["pages"] / r["wall"] for r in runs]),
+        "cpu_ms_per_page": Summary.of([1000 * r["cpu"] / r["pages"] for r in runs]),
+    }
+
+
 def crawls(server: SiteServer, repeats: int, workdir: Path) -> dict[str, Any]:
     """(b) first crawls into fresh archives, then (c) unchanged reruns of the last one."""
     site = server.site
-    first_runs, stats = [], {}
+    first_runs, serve_cpu, stats = [], [], {}
     db = workdir / "crawl.db"
     for attempt in range(repeats):
         db = workdir / f"crawl-{attempt}.db"
-        run = run_measured(crawl_command(site, db))
+        run, cpu = serving(server, crawl_command(site, db))
         if run.returncode != 0:
             raise SystemExit(f"crawl failed: {run.stderr.strip()}")
         first_runs.append(run)
+        serve_cpu.append(cpu)
         stats = crawl_stats(db)
     pages = stats["responses"]
+    floor = fetch_floor(server, repeats, workdir)
     reruns, rerun_stats = [], {}
     for policy, extra in (
         ("default policy", []),
@@ -124,6 +157,8 @@ def crawls(server: SiteServer, repeats: int, workdir: Path) -> dict[str, Any]:
         "pages_per_s": Summary.of([pages / r.wall for r in first_runs]),
         "wall": Summary.of([r.wall for r in first_runs]),
         "cpu_ms_per_page": Summary.of([1000 * r.cpu / pages for r in first_runs]),
+        "serve_cpu_ms_per_page": Summary.of([1000 * cpu / pages for cpu in serve_cpu]),
+        "fetch_only": floor,
         "peak_rss_mib": Summary.of([r.peak_rss_mib for r in first_runs]),
         "reruns": {
             policy: {

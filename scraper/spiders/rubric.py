@@ -335,17 +335,18 @@ class RubricSpider(scrapy.Spider):
         Called from the extraction pipeline, so the requests do not pass through the spider
         middlewares: ``DEPTH_LIMIT`` is applied here, with the stats DepthMiddleware keeps.
         """
-        links = [
-            Sighting(
-                str(link["url"]),
-                link.get("rubric"),
-                str(link.get("label") or ""),
-                link.get("category"),
+        links = []
+        for entry in related:
+            link = Sighting(
+                str(entry["url"]),
+                entry.get("rubric"),
+                str(entry.get("label") or ""),
+                entry.get("category"),
                 found_on,
             )
-            for link in related
-            if self._may_be_article(str(link["url"]))
-        ]
+            seen = link.url in self.requested and self._sighting_key(link) in self.reported
+            if not seen and self._may_be_article(link.url):
+                links.append(link)
         for link in links:
             if link.url in self.requested or not self._within_depth(depth + 1):
                 continue
@@ -361,11 +362,15 @@ class RubricSpider(scrapy.Spider):
         would say nothing more (the archive keeps where it was first found)."""
         fresh = []
         for sighting in sightings:
-            key = (sighting.url, sighting.rubric, sighting.label)
+            key = self._sighting_key(sighting)
             if key not in self.reported:
                 self.reported.add(key)
                 fresh.append(sighting)
         return fresh
+
+    @staticmethod
+    def _sighting_key(sighting: Sighting) -> tuple[str, str | None, str]:
+        return (sighting.url, sighting.rubric, sighting.label)
 
     def _within_depth(self, depth: int) -> bool:
         limit = self.settings.getint("DEPTH_LIMIT")
