@@ -21,11 +21,14 @@ from archive.demo.server import SiteServer
 from archive.demo.site import build_site
 from scraper.runner import crawl_settings, run_crawl
 
+PIPELINE = "extraction pipeline (to and from workers)"
 # (label, file suffix, function name): the stages whose cumulative time is reported.
 STAGES = (
     ("extraction (extract_record)", "pipelines/extract.py", "extract_record"),
     ("spider: listing pages", "scraper/spiders/rubric.py", "parse_listing"),
-    ("spider: article pages (links, related)", "scraper/spiders/rubric.py", "parse_article"),
+    ("spider: article pages", "scraper/spiders/rubric.py", "parse_article"),
+    ("spider: following related links", "scraper/spiders/rubric.py", "follow_related"),
+    (PIPELINE, "pipelines/extraction.py", "process_item"),
     ("storage pipeline (SQLite writes)", "pipelines/storage.py", "process_item"),
 )
 
@@ -36,15 +39,15 @@ def stage_seconds(stats: pstats.Stats) -> dict[str, float]:
         for label, suffix, name in STAGES:
             if function == name and filename.endswith(suffix):
                 found[label] += cumulative
+    # The pipeline calls extraction (without workers) and follow_related: count them once.
+    found[PIPELINE] -= found[STAGES[0][0]] + found["spider: following related links"]
     return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument(
-        "--workers", default=None, help="extraction workers (default: one per core)"
-    )
+    parser.add_argument("--workers", default=None, help="extraction workers (default: the crawl's)")
     args = parser.parse_args()
     overrides = {
         "DOWNLOAD_DELAY": "0",

@@ -35,8 +35,8 @@ from typing import Any
 
 from archive.demo.server import SiteServer
 from archive.demo.site import Site, build_site
-from benchmarks.measure import Run, Summary, cores, run_measured
-from pipelines.pool import extract_page, warm_up
+from benchmarks.measure import Run, Summary, run_measured
+from pipelines.pool import extract_page, usable_cores, warm_up
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -66,8 +66,9 @@ def ceiling(pages: list[dict[str, Any]], repeats: int) -> dict[str, Summary]:
             extract_page(page)
         single.append(len(pages) / (time.perf_counter() - started))
     pooled = []
-    with ProcessPoolExecutor(cores(), mp_context=get_context("spawn"), initializer=warm_up) as pool:
-        list(pool.map(extract_page, pages[: cores() * 2]))  # workers started and warm
+    workers = usable_cores()
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm_up) as pool:
+        list(pool.map(extract_page, pages[: workers * 2]))  # workers started and warm
         for _ in range(repeats):
             started = time.perf_counter()
             list(pool.map(extract_page, pages, chunksize=8))
@@ -201,7 +202,7 @@ def machine() -> dict[str, Any]:
         "0",
     )
     return {
-        "cores": cores(),
+        "cores": usable_cores(),
         "ram_gib": round(int(memory) / 1024 / 1024, 1),
         "python": platform.python_version(),
         "platform": platform.platform(),

@@ -33,10 +33,11 @@ def is_unchanged(page: dict[str, Any]) -> bool:
 class ExtractionPipeline:
     """Extract every fetched article page, in a pool of worker processes.
 
-    ``REGARCHIVE_EXTRACT_WORKERS`` sets the pool's size (default: one per core; 0 extracts in
-    the crawling process). The items of every response in flight are processed at once, so
-    the workers stay busy while downloads go on. The "même rubrique" links a worker finds go
-    back to the spider (``follow_related``): the crawling process never parses an article page.
+    ``REGARCHIVE_EXTRACT_WORKERS`` sets the pool's size (default: one per core but one, at
+    least one; 0 extracts in the crawling process). The items of every response in flight are
+    processed at once, so the workers stay busy while downloads go on. The "même rubrique"
+    links a worker finds go back to the spider (``follow_related``): the crawling process never
+    parses an article page.
     """
 
     def __init__(self, crawler: Crawler, workers: int) -> None:

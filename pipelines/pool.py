@@ -57,8 +57,15 @@ def warm_up() -> None:
     extract_record(_WARM_UP_PAGE, "http://warm.up/spip.php?article1")
 
 
-def default_workers() -> int:
+def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    """One worker per core but one: the crawling process (Scrapy, storage) needs about as much
+    CPU per page as extraction, and a worker more than that only makes three processes share
+    two cores (on 2 cores, one worker crawls ~15 % faster than two)."""
+    return max(1, usable_cores() - 1)
 
 
 def extract_page(page: dict[str, Any]) -> dict[str, Any]:

@@ -83,7 +83,8 @@ EXTENSIONS = {"scraper.progress.Progress": 500}
 # A live status line on stderr; the CLI turns it on when stderr is a terminal.
 REGARCHIVE_PROGRESS = False
 
-# Extraction worker processes (None: one per core; 0: extract in the crawling process).
+# Extraction worker processes (None: one per core but one, at least one; 0: extract in the
+# crawling process).
 REGARCHIVE_EXTRACT_WORKERS = None
 
 # Where the archive lives; the CLI sets it from --db / REGARCHIVE_DB.
