@@ -63,6 +63,7 @@ RULES: dict[str, Rule] = {
     "RETRY_HTTP_CODES": Rule("status_list"),
     "REDIRECT_MAX_TIMES": _COUNT,
     "DEPTH_LIMIT": _COUNT,
+    "URLLENGTH_LIMIT": _COUNT,
     "AUTOTHROTTLE_START_DELAY": _SECONDS,
     "AUTOTHROTTLE_MAX_DELAY": _SECONDS,
     "AUTOTHROTTLE_TARGET_CONCURRENCY": Rule("float", 0, strict=True),

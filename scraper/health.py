@@ -41,6 +41,7 @@ NOTES: tuple[tuple[str, str], ...] = (
         "{n} listing page{s} with more links than REGARCHIVE_MAX_LINKS_PER_PAGE (rest skipped)",
     ),
     ("depth/request_ignored_count", "{n} link{s} beyond DEPTH_LIMIT not followed"),
+    ("urllength/request_ignored_count", "{n} link{s} longer than URLLENGTH_LIMIT not followed"),
 )
 
 

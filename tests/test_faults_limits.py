@@ -1,10 +1,10 @@
 """Limits: each has a sane default, is a setting, stops what it must and is reported when hit.
 
-One crawl over five start URLs, each a trap: endless pagination (page limit), a listing linking
+One crawl over six start URLs, each a trap: endless pagination (page limit), a listing linking
 to itself, 10,000 links on one page (links limit), a chain of related articles (depth limit),
-and pages too big to be articles (size limit: 50 MB with and without Content-Length, a gzip
-bomb). Limits are lowered with ``-s`` / ``--max-pages-per-rubric`` to keep the run short; the
-defaults are checked on their own.
+pages too big to be articles (size limit: 50 MB with and without Content-Length, a gzip bomb),
+and a related link too long to be a URL (URL length limit). Limits are lowered with ``-s`` /
+``--max-pages-per-rubric`` to keep the run short; the defaults are checked on their own.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ MAX_LINKS = 100
 DEPTH = 3
 CROWD = 10_000
 CHAIN = 8
+LONG_PATH = "Trop-" + "long-" * 500  # 2,505 characters: over Scrapy's URLLENGTH_LIMIT (2,083)
 BIG = 50 * 1024 * 1024
 
 
@@ -42,6 +43,16 @@ def chain_page(number: int) -> bytes:
         f'<li><a href="/Chaine-{number + 1}">Chaîne {number + 1}</a></li></ul></div></aside>'
     )
     return article_page(f"Chaîne {number}", TEXT, aside=aside)
+
+
+def overlong_link_page() -> bytes:
+    """An article whose "Dans la même rubrique" block links a URL longer than URLLENGTH_LIMIT."""
+    aside = (
+        '<aside class="aside"><div class="menu"><h2>Dans la même rubrique</h2><ul>'
+        f'<li><a href="/{LONG_PATH}">Trop long</a></li>'
+        '<li><a href="/Voisin">Voisin</a></li></ul></div></aside>'
+    )
+    return article_page("Lien trop long", TEXT, aside=aside)
 
 
 def build_traps(server: FaultServer) -> list[str]:
@@ -69,7 +80,10 @@ def build_traps(server: FaultServer) -> list[str]:
     server.fault("/Lourd-flux", Huge(size=BIG, content_length=False))
     pages["/Bombe"] = gzip_bomb(BIG)
     pages["/Leger"] = html_page(article_page("Léger", TEXT))
-    return ["/-Sans-fin-", "/-Miroir-", "/-Foule-", "/-Chaine-", "/-Lourd-"]
+    pages["/-Long-"] = html_page(listing_page("Long", ["/Lien-long"]))
+    pages["/Lien-long"] = html_page(overlong_link_page())
+    pages["/Voisin"] = html_page(article_page("Voisin", TEXT))
+    return ["/-Sans-fin-", "/-Miroir-", "/-Foule-", "/-Chaine-", "/-Lourd-", "/-Long-"]
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +144,12 @@ def test_the_depth_limit_stops_a_chain_of_related_articles(crawled) -> None:
     assert "1 link beyond DEPTH_LIMIT not followed" in crawled["output"]
 
 
+def test_an_overlong_related_link_is_not_followed(crawled) -> None:
+    assert paths(crawled, "/Voisin") == ["/Voisin"]  # its neighbour in the block is
+    assert paths(crawled, "/Trop-") == []
+    assert "1 link longer than URLLENGTH_LIMIT not followed" in crawled["output"]
+
+
 def test_pagination_does_not_count_as_depth(crawled) -> None:
     # Five listing pages deep, yet their articles were fetched with DEPTH_LIMIT=3.
     assert paths(crawled, "/Fin-") and len(paths(crawled, "/-Sans-fin-")) > DEPTH
@@ -162,6 +182,7 @@ def test_limits_have_sane_defaults_and_are_checked_settings() -> None:
         "DOWNLOAD_MAXSIZE",
         "DOWNLOAD_WARNSIZE",
         "DEPTH_LIMIT",
+        "URLLENGTH_LIMIT",
         "REGARCHIVE_MAX_PAGES_PER_RUBRIC",
         "REGARCHIVE_MAX_LINKS_PER_PAGE",
         "REGARCHIVE_RETRY_AFTER_MAX",

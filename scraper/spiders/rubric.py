@@ -333,7 +333,8 @@ class RubricSpider(scrapy.Spider):
         ``found_on`` (at ``depth``), and return them as sightings to archive.
 
         Called from the extraction pipeline, so the requests do not pass through the spider
-        middlewares: ``DEPTH_LIMIT`` is applied here, with the stats DepthMiddleware keeps.
+        middlewares: ``DEPTH_LIMIT`` and ``URLLENGTH_LIMIT`` are applied here, with the stats
+        DepthMiddleware and UrlLengthMiddleware keep.
         """
         links = []
         for entry in related:
@@ -348,7 +349,7 @@ class RubricSpider(scrapy.Spider):
             if not seen and self._may_be_article(link.url):
                 links.append(link)
         for link in links:
-            if link.url in self.requested or not self._within_depth(depth + 1):
+            if link.url in self.requested or not self._within_limits(link.url, depth + 1):
                 continue
             for request in self._article_request_once(link.url):
                 request.meta["depth"] = depth + 1
@@ -372,9 +373,13 @@ class RubricSpider(scrapy.Spider):
     def _sighting_key(sighting: Sighting) -> tuple[str, str | None, str]:
         return (sighting.url, sighting.rubric, sighting.label)
 
-    def _within_depth(self, depth: int) -> bool:
-        limit = self.settings.getint("DEPTH_LIMIT")
-        if limit and depth > limit:
+    def _within_limits(self, url: str, depth: int) -> bool:
+        max_length = self.settings.getint("URLLENGTH_LIMIT")
+        if max_length and len(url) > max_length:
+            self.crawler.stats.inc_value("urllength/request_ignored_count")
+            return False
+        max_depth = self.settings.getint("DEPTH_LIMIT")
+        if max_depth and depth > max_depth:
             self.crawler.stats.inc_value("depth/request_ignored_count")
             return False
         self.crawler.stats.max_value("request_depth_max", depth)
