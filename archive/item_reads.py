@@ -1,0 +1,258 @@
+"""Reading items back: records, versions, full-text search, filtered queries and exports.
+
+:class:`ItemReadsMixin` is part of :class:`archive.store.Archive`. Its filtered reads run the SQL
+that :mod:`archive.queries` builds from a ``Filters`` value; the export bookkeeping (snapshot,
+change mark, recorded exports) lets an export write only what changed since the last one. The
+reading helpers below turn ``RECORD_SELECT`` rows into export records (see
+:mod:`archive.records`), for :meth:`archive.store.Archive.iter_records` too.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from archive import queries
+from archive.errors import ArchiveError
+from archive.mixin_base import ArchiveMixin
+from archive.records import EXPORT_FIELDS
+from archive.writes import to_json
+
+
+class ItemReadsMixin(ArchiveMixin):
+    """The reading side of :class:`archive.store.Archive`: items, search, queries, exports."""
+
+    if TYPE_CHECKING:  # defined by Archive (archive/store.py)
+
+        def item_id(self, url: str) -> int | None: ...
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def record(self, item: int | str) -> dict[str, Any] | None:
+        """One export record, by item id or by any of its URLs."""
+        item_id = item if isinstance(item, int) else self.item_id(item)
+        if item_id is None:
+            return None
+        row = self._query_one(RECORD_SELECT + " WHERE i.id = ?", (item_id,))
+        return record_from_row(row) if row is not None else None
+
+    def versions(self, item_id: int) -> list[dict[str, Any]]:
+        """Earlier states of an item, oldest first."""
+        rows = self._db.table("versions").rows_where(
+            "item_id = ?",
+            [item_id],
+            select="id, seen_at, title, text, content_hash, updated, published",
+            order_by="seen_at, id",
+        )
+        return list(rows)
+
+    def search(self, query: str, *, limit: int = 20, raw: bool = False) -> list[dict[str, Any]]:
+        """Full-text search on titles and texts, best matches first, accents ignored.
+
+        Each word of ``query`` must appear; ``raw=True`` passes FTS5 query syntax through
+        (``"exact phrase"``, ``OR``, ``NOT``, ``prefix*``).
+        """
+        match = query if raw else _fts_terms(query)
+        if not match:
+            return []
+        try:
+            return list(self._db.query(_SEARCH_SELECT, (match, limit)))
+        except sqlite3.OperationalError as exc:
+            raise ArchiveError(f"invalid search query {query!r}: {exc}", self.path) from exc
+
+    # -- queries and exports --------------------------------------------------------------------
+
+    def find_items(
+        self,
+        filters: queries.Filters,
+        *,
+        sort: queries.Sort = "relevance",
+        limit: int | None = 20,
+    ) -> list[dict[str, Any]]:
+        """Summaries of the items matching ``filters``: best matches or newest first.
+
+        Each has ``id``, ``url``, ``site``, ``title``, ``category``, ``rubrics`` (sorted),
+        ``source``, ``published``, ``updated`` and, when ``filters`` has a query, ``snippet``:
+        a passage of the text with matched words between :data:`queries.MATCH_START` and
+        :data:`queries.MATCH_END`. ``limit`` None lists them all. A malformed query raises
+        :class:`queries.QueryError`.
+        """
+        sql = queries.search_sql(filters, sort=sort, limit=limit)
+        return [self._summary(row) for row in self._read(sql, filters)]
+
+    def count_items(self, filters: queries.Filters) -> int:
+        """How many items match ``filters``."""
+        row = next(self._read(queries.count_sql(filters), filters))
+        return int(row["n"])
+
+    def iter_export(self, filters: queries.Filters) -> Iterator[dict[str, Any]]:
+        """The export records (see :meth:`iter_records`) of the items matching ``filters``.
+
+        Same order as :meth:`iter_records`, streamed from a cursor: memory stays constant.
+        """
+        for sql in queries.export_sql(filters, RECORD_SELECT):
+            for row in self._read(sql, filters):
+                yield record_from_row(row)
+
+    def facets(self, filters: queries.Filters) -> dict[str, Any]:
+        """Counts for ``stats``: items, first and last publication dates, and items per
+        category, rubric, source, site and month (``YYYY-MM``), most frequent first (months in
+        order). The key None counts items without that value (no category, undated…)."""
+        span = next(self._read(queries.span_sql(filters), filters))
+        counts: dict[str, Any] = {
+            "items": span["items"],
+            "published_from": span["first"],
+            "published_to": span["last"],
+        }
+        for facet in queries.FACETS:
+            rows = self._read(queries.facet_sql(filters, facet), filters)
+            counts[f"by_{facet}"] = {row["key"]: row["n"] for row in rows}
+        return counts
+
+    def related_items(self, item_id: int) -> list[dict[str, Any]]:
+        """The item's "Dans la même rubrique" entries, each with ``item_id``: the archived item
+        at that URL, or None when it is not in the archive."""
+        rows = self._db.query(
+            "SELECT x.url, x.label, x.category, x.rubric, x.title, u.item_id "
+            "FROM related AS x LEFT JOIN item_urls AS u ON u.url = x.url "
+            "WHERE x.item_id = ? ORDER BY x.url",
+            (item_id,),
+        )
+        return list(rows)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see the archive as it was at their first read, whatever a crawl
+        writes meanwhile (WAL): an export and its change mark then agree exactly."""
+        # Raw: a deferred read transaction; sqlite-utils has no API for one.
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")
+
+    def change_mark(self) -> int:
+        """The number of the archive's latest item change (0 for an empty archive).
+
+        Items changed later get higher numbers (see ``item_changes`` in :mod:`archive.schema`).
+        """
+        row = self._query_one("SELECT coalesce(max(seq), 0) AS mark FROM item_changes")
+        return int(row["mark"]) if row is not None else 0
+
+    def last_export(self, name: str) -> dict[str, Any] | None:
+        """The latest export recorded under ``name``, or None: ``id``, ``name``,
+        ``exported_at``, ``mark``, ``items``, ``format``, ``output``, ``filters`` (decoded)."""
+        row = self._query_one(
+            "SELECT * FROM exports WHERE name = ? ORDER BY id DESC LIMIT 1", (name,)
+        )
+        if row is None:
+            return None
+        return {**row, "filters": json.loads(row["filters"])}
+
+    def record_export(
+        self,
+        name: str,
+        *,
+        mark: int,
+        items: int,
+        fmt: str,
+        output: str | None,
+        filters: Mapping[str, Any],
+    ) -> int:
+        """Remember that export ``name`` has written everything up to change ``mark``."""
+        row = {
+            "name": name,
+            "exported_at": self._now(),
+            "mark": int(mark),
+            "items": int(items),
+            "format": fmt,
+            "output": output,
+            "filters": to_json(dict(filters)),
+        }
+        with self._transaction():
+            exports = self._db.table("exports").insert(row)
+        return int(exports.last_pk)
+
+    @staticmethod
+    def _is_fts_error(exc: sqlite3.OperationalError) -> bool:
+        """Whether FTS5 refused the MATCH expression (its messages are not all prefixed)."""
+        message = str(exc).lower()
+        return any(
+            part in message for part in ("fts5", "unterminated string", "no such column", "match")
+        )
+
+    @staticmethod
+    def _summary(row: Mapping[str, Any]) -> dict[str, Any]:
+        """A search or listing result from a :data:`queries.SUMMARY_COLUMNS` row."""
+        summary = {key: row[key] for key in ("id", "url", "site", "title", "category")}
+        summary["rubrics"] = _sorted_rubrics(json.loads(row["rubrics_json"]))
+        summary.update({key: row[key] for key in ("source", "published", "updated")})
+        if "snippet" in row:
+            summary["snippet"] = row["snippet"]
+        return summary
+
+    def _read(self, sql: queries.Sql, filters: queries.Filters) -> Iterator[dict[str, Any]]:
+        """Rows of a statement built by :mod:`archive.queries`, with FTS5 errors made readable."""
+        # The folding function the filters' SQL calls, registered once: SQLite refuses to
+        # redefine a function while another statement (a streaming export) is running.
+        if not getattr(self, "_fold_registered", False):
+            self._conn.create_function(queries.FOLD_FUNCTION, 1, queries.fold, deterministic=True)
+            self._fold_registered = True
+        try:
+            yield from self._db.query(sql.text, sql.params)
+        except sqlite3.OperationalError as exc:
+            if filters.query is not None and self._is_fts_error(exc):
+                reason = str(exc).replace("fts5: ", "")
+                raise queries.QueryError(
+                    f"invalid search query {filters.query!r}: {reason}"
+                ) from exc
+            raise ArchiveError(f"cannot read archive {self.path}: {exc}", self.path) from exc
+
+
+# -- reading helpers ----------------------------------------------------------------------------
+
+RECORD_SELECT = """
+SELECT i.id, i.url, i.site, i.title, i.category, i.source, i.published, i.updated, i.lang,
+    i.text, i.first_seen, i.last_seen, i.warnings,
+    (SELECT json_group_array(u.url) FROM item_urls AS u WHERE u.item_id = i.id) AS urls_json,
+    (SELECT json_group_array(r.rubric) FROM item_rubrics AS r WHERE r.item_id = i.id)
+        AS rubrics_json,
+    (SELECT json_group_array(json_object('url', x.url, 'label', x.label,
+            'category', x.category, 'rubric', x.rubric, 'title', x.title))
+        FROM related AS x WHERE x.item_id = i.id) AS related_json
+FROM items AS i"""
+
+_SEARCH_SELECT = """
+SELECT i.id, i.url, i.title, i.category, i.published,
+    snippet(items_fts, 1, '[', ']', '…', 16) AS snippet
+FROM items_fts JOIN items AS i ON i.id = items_fts.rowid
+WHERE items_fts MATCH ? ORDER BY rank LIMIT ?"""
+
+
+def record_from_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An export record (see :mod:`archive.records`) from a ``RECORD_SELECT`` row."""
+    values = {
+        **dict(row),
+        "urls": sorted(json.loads(row["urls_json"])),
+        "rubrics": _sorted_rubrics(json.loads(row["rubrics_json"])),
+        "related": sorted(json.loads(row["related_json"]), key=lambda entry: entry["url"]),
+        "warnings": json.loads(row["warnings"] or "[]"),
+    }
+    return {field: values.get(field) for field in EXPORT_FIELDS}
+
+
+def _sorted_rubrics(rubrics: Iterable[str]) -> list[str]:
+    """Sorted case-insensitively; spellings differing only in case are listed once."""
+    unique: dict[str, str] = {}
+    for rubric in sorted(rubrics):
+        unique.setdefault(rubric.casefold(), rubric)
+    return [unique[key] for key in sorted(unique)]
+
+
+def _fts_terms(query: str) -> str:
+    """Each word as a quoted FTS5 string, so punctuation (l'Europe, Île-de-France) is safe."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())

@@ -1,0 +1,287 @@
+"""The raw SQL writes of items, their URLs, rubrics and related links, pages and sightings.
+
+Module-level helpers that :class:`archive.store.Archive` calls inside its write transactions, on
+the transaction's connection, and the cleaning of record values they share with the rest of the
+archive (``to_json``). Raw SQL on purpose (see :mod:`archive.store`): each ``# Raw:``
+comment says why for its statement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from archive.records import RELATED_FIELDS
+
+# -- record helpers -----------------------------------------------------------------------------
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_json_default, sort_keys=True)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+def _clean(value: Any) -> str | None:
+    """Strip a text value; empty becomes None."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def clean_list(values: Iterable[Any] | None) -> list[str]:
+    return distinct(_clean(v) for v in values or ())
+
+
+def distinct(values: Iterable[str | None]) -> list[str]:
+    """Non-empty values, first occurrence kept, order preserved."""
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def page_urls(page: Mapping[str, Any] | None) -> list[str]:
+    if page is None:
+        return []
+    return [u for u in (page.get("url"), page.get("final_url")) if u]
+
+
+def item_fields(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``items`` columns taken from a record (see docs/CONTRACTS.md)."""
+    url = _clean(record.get("url"))
+    if url is None:
+        raise ValueError("record has no url")
+    text = record.get("text") or ""
+    return {
+        "url": url,
+        "site": _clean(record.get("site")) or urlsplit(url).netloc,
+        "title": _clean(record.get("title")),
+        "category": _clean(record.get("category")),
+        "source": _clean(record.get("source")),
+        "published": _clean(record.get("published")),
+        "updated": _clean(record.get("updated")),
+        "text": text,
+        "lang": _clean(record.get("lang")),
+        # The extractor always sets it; the fallback only keeps the NOT NULL column honest.
+        "content_hash": record.get("content_hash")
+        or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "warnings": to_json(list(record.get("warnings") or [])),
+    }
+
+
+def has_changed(existing: sqlite3.Row, fields: Mapping[str, Any]) -> bool:
+    if existing["content_hash"] != fields["content_hash"]:
+        return True
+    return fields["title"] is not None and fields["title"] != existing["title"]
+
+
+def insert_item(conn: sqlite3.Connection, fields: Mapping[str, Any], now: str) -> int:
+    # Raw: Table.insert() would cost ~+100 µs per article (schema lookups, savepoint).
+    cursor = conn.execute(
+        "INSERT INTO items (url, site, title, category, source, published, updated, text, "
+        "lang, content_hash, warnings, first_seen, last_seen) VALUES (:url, :site, :title, "
+        ":category, :source, :published, :updated, :text, :lang, :content_hash, :warnings, "
+        ":now, :now)",
+        {**fields, "now": now},
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def keep_version(conn: sqlite3.Connection, item_id: int) -> None:
+    """Copy the item's current state to ``versions``, dated by when it was last seen."""
+    # Raw: INSERT … SELECT copies the row inside SQLite; sqlite-utils inserts Python values.
+    conn.execute(
+        "INSERT INTO versions (item_id, seen_at, title, text, content_hash, updated, published) "
+        "SELECT id, last_seen, title, text, content_hash, updated, published FROM items "
+        "WHERE id = ?",
+        (item_id,),
+    )
+
+
+def update_item(
+    conn: sqlite3.Connection, item_id: int, fields: Mapping[str, Any], now: str
+) -> None:
+    """Take the record's state; url and first_seen stay, metadata the record lacks stays."""
+    # Raw: COALESCE/MAX merges; Table.update() can only assign values.
+    conn.execute(
+        "UPDATE items SET title = COALESCE(:title, title), "
+        "category = COALESCE(:category, category), source = COALESCE(:source, source), "
+        "published = COALESCE(:published, published), updated = COALESCE(:updated, updated), "
+        "text = :text, lang = COALESCE(:lang, lang), content_hash = :content_hash, "
+        "warnings = :warnings, last_seen = MAX(last_seen, :now) WHERE id = :id",
+        {**fields, "now": now, "id": item_id},
+    )
+
+
+def touch_item(conn: sqlite3.Connection, item_id: int, fields: Mapping[str, Any], now: str) -> None:
+    """Same content seen again: bump last_seen and only fill metadata that was missing.
+
+    Title and text are not in the SET clause, so the full-text triggers do not fire.
+    """
+    # Raw: COALESCE/MAX merges; Table.update() can only assign values.
+    conn.execute(
+        "UPDATE items SET last_seen = MAX(last_seen, :now), "
+        "category = COALESCE(category, :category), source = COALESCE(source, :source), "
+        "published = COALESCE(published, :published), updated = COALESCE(updated, :updated), "
+        "lang = COALESCE(lang, :lang) WHERE id = :id",
+        {**fields, "now": now, "id": item_id},
+    )
+
+
+def link_urls(conn: sqlite3.Connection, item_id: int, urls: Iterable[str]) -> None:
+    """Map URLs to the item; a URL already mapped to another item stays with it."""
+    # Raw: insert_all(ignore=True) says the same at ~8x the cost, on every article.
+    conn.executemany(
+        "INSERT OR IGNORE INTO item_urls (url, item_id) VALUES (?, ?)",
+        [(url, item_id) for url in urls],
+    )
+
+
+def link_rubrics(conn: sqlite3.Connection, item_id: int, rubrics: Iterable[str]) -> None:
+    # Raw: insert_all(ignore=True) says the same at ~8x the cost, on every article.
+    conn.executemany(
+        "INSERT OR IGNORE INTO item_rubrics (item_id, rubric) VALUES (?, ?)",
+        [(item_id, rubric) for rubric in rubrics],
+    )
+
+
+def merge_related(
+    conn: sqlite3.Connection, item_id: int, related: Iterable[Mapping[str, Any]]
+) -> None:
+    rows = [
+        {"item_id": item_id, **{key: _clean(entry.get(key)) for key in RELATED_FIELDS}}
+        for entry in related
+        if _clean(entry.get("url"))
+    ]
+    # Raw: a COALESCE-merging upsert; upsert_all() overwrites with NULLs (col = excluded.col).
+    conn.executemany(
+        "INSERT INTO related (item_id, url, label, category, rubric, title) "
+        "VALUES (:item_id, :url, :label, :category, :rubric, :title) "
+        "ON CONFLICT (item_id, url) DO UPDATE SET label = COALESCE(excluded.label, label), "
+        "category = COALESCE(excluded.category, category), "
+        "rubric = COALESCE(excluded.rubric, rubric), title = COALESCE(excluded.title, title)",
+        rows,
+    )
+
+
+def fill_from_sightings(conn: sqlite3.Connection, item_id: int) -> None:
+    """Rubrics of every sighting of the item's URLs; its category when it has none.
+
+    The category hint is the most frequent one among those sightings (latest on a tie).
+    """
+    # Raw: INSERT … SELECT and a correlated UPDATE, which sqlite-utils has no API for.
+    conn.execute(
+        "INSERT OR IGNORE INTO item_rubrics (item_id, rubric) "
+        "SELECT u.item_id, s.rubric FROM item_urls AS u JOIN sightings AS s ON s.url = u.url "
+        "WHERE u.item_id = ? AND s.rubric IS NOT NULL",
+        (item_id,),
+    )
+    conn.execute(
+        "UPDATE items SET category = ("
+        " SELECT s.category FROM item_urls AS u JOIN sightings AS s ON s.url = u.url"
+        " WHERE u.item_id = items.id AND s.category IS NOT NULL"
+        " GROUP BY s.category ORDER BY count(*) DESC, max(s.last_seen) DESC LIMIT 1"
+        ") WHERE id = ? AND category IS NULL",
+        (item_id,),
+    )
+
+
+def upsert_page(
+    conn: sqlite3.Connection,
+    page: Mapping[str, Any],
+    item_id: int | None,
+    crawl_id: int | None,
+    now: str,
+) -> None:
+    """Store the last fetch of a URL; a bodiless 304 keeps the body and status stored before."""
+    body = page.get("body") or b""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    row = {
+        "url": page["url"],
+        "final_url": page.get("final_url") or page["url"],
+        "status": page.get("status"),
+        "content_type": page.get("content_type"),
+        "etag": page.get("etag"),
+        "last_modified": page.get("last_modified"),
+        "fetched_at": page.get("fetched_at") or now,
+        "body_hash": hashlib.sha256(body).hexdigest() if body else None,
+        "html": zlib.compress(body) if body else None,
+        "item_id": item_id,
+        "crawl_id": crawl_id,
+    }
+    not_modified = row["status"] == 304 and not body
+    # Raw: upserts with COALESCE merges (and a 304 keeping the stored body); upsert() would
+    # overwrite every column, and costs ~+200 µs per call.
+    conn.execute(_UPSERT_PAGE_NOT_MODIFIED if not_modified else _UPSERT_PAGE, row)
+
+
+_PAGE_INSERT = (
+    "INSERT INTO pages (url, final_url, status, content_type, etag, last_modified, fetched_at, "
+    "body_hash, html, item_id, crawl_id) VALUES (:url, :final_url, :status, :content_type, "
+    ":etag, :last_modified, :fetched_at, :body_hash, :html, :item_id, :crawl_id) "
+    "ON CONFLICT (url) DO UPDATE SET "
+)
+_UPSERT_PAGE = _PAGE_INSERT + (
+    "final_url = excluded.final_url, status = excluded.status, "
+    "content_type = excluded.content_type, etag = excluded.etag, "
+    "last_modified = excluded.last_modified, fetched_at = excluded.fetched_at, "
+    "body_hash = excluded.body_hash, html = excluded.html, "
+    "item_id = COALESCE(excluded.item_id, item_id), crawl_id = excluded.crawl_id"
+)
+_UPSERT_PAGE_NOT_MODIFIED = _PAGE_INSERT + (
+    "etag = COALESCE(excluded.etag, etag), "
+    "last_modified = COALESCE(excluded.last_modified, last_modified), "
+    "fetched_at = excluded.fetched_at, item_id = COALESCE(excluded.item_id, item_id), "
+    "crawl_id = excluded.crawl_id"
+)
+
+
+# -- sighting helpers ---------------------------------------------------------------------------
+
+# Raw: the conflict target is the COALESCE expression index and the update merges (MAX,
+# COALESCE); upsert_all() can only target primary-key columns and overwrite them.
+UPSERT_SIGHTING = (
+    "INSERT INTO sightings (url, rubric, label, category, found_on, crawl_id, first_seen, "
+    "last_seen) VALUES (:url, :rubric, :label, :category, :found_on, :crawl_id, :now, :now) "
+    "ON CONFLICT (url, COALESCE(rubric, ''), COALESCE(label, '')) DO UPDATE SET "
+    "last_seen = MAX(last_seen, excluded.last_seen), "
+    "category = COALESCE(excluded.category, category), "
+    "found_on = COALESCE(excluded.found_on, found_on), "
+    "crawl_id = COALESCE(excluded.crawl_id, crawl_id)"
+)
+
+
+def sighting_row(sighting: Mapping[str, Any], crawl_id: int | None, now: str) -> dict[str, Any]:
+    return {
+        "url": sighting["url"],
+        "rubric": _clean(sighting.get("rubric")),
+        "label": _clean(sighting.get("label")),
+        "category": _clean(sighting.get("category")),
+        "found_on": _clean(sighting.get("found_on")),
+        "crawl_id": crawl_id,
+        "now": now,
+    }
+
+
+def apply_sighting(
+    conn: sqlite3.Connection, item_id: int, rubric: str | None, category: str | None
+) -> None:
+    if rubric is not None:
+        link_rubrics(conn, item_id, [rubric])
+    if category is not None:
+        # Raw: a conditional UPDATE (only when no category yet); Table.update() has no WHERE.
+        conn.execute(
+            "UPDATE items SET category = ? WHERE id = ? AND category IS NULL", (category, item_id)
+        )
