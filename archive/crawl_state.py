@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +21,17 @@ from archive import schema
 from archive.errors import ArchiveError
 from archive.mixin_base import ArchiveMixin
 from archive.writes import to_json, upsert_page
+
+# The validators and dates of a known article page (see ``scraper.incremental.KnownPage``).
+_KNOWN_PAGE = (
+    "SELECT p.url, p.etag, p.last_modified, p.body_hash, p.fetched_at, i.published, "
+    "i.first_seen FROM pages p JOIN items i ON i.id = p.item_id"
+)
+# The page a rerun re-checks for an item: the one at its canonical URL, else its first.
+_ITEM_PAGE = (
+    "p.url = COALESCE((SELECT q.url FROM pages q WHERE q.item_id = i.id AND q.url = i.url), "
+    "(SELECT min(q.url) FROM pages q WHERE q.item_id = i.id))"
+)
 
 
 class CrawlStateMixin(ArchiveMixin):
@@ -159,18 +170,35 @@ class CrawlStateMixin(ArchiveMixin):
 
     # -- incremental crawling -------------------------------------------------------------------
 
-    def known_pages(self) -> Iterator[dict[str, Any]]:
-        """Fetched article pages with what a rerun needs: validators, body hash, the item's
-        dates, and whether the URL is the item's canonical one."""
-        return self._db.query(
-            "SELECT p.url, p.item_id, p.url = i.url AS is_item_url, p.etag, p.last_modified, "
-            "p.body_hash, p.fetched_at, i.published, i.first_seen "
-            "FROM pages p JOIN items i ON i.id = p.item_id"
-        )
+    def known_page(self, url: str) -> dict[str, Any] | None:
+        """What a rerun needs of the article page fetched at ``url``: validators, body hash,
+        when it was fetched, the item's dates; None when no article page is known there."""
+        # Raw: one indexed lookup per article request of a crawl, without sqlite-utils' savepoint.
+        row = self._conn.execute(_KNOWN_PAGE + " WHERE p.url = ?", (url,)).fetchone()
+        return dict(row) if row is not None else None
 
-    def known_item_urls(self) -> set[str]:
-        """Every URL an archived article was seen at."""
-        return {row[0] for row in self._conn.execute("SELECT url FROM item_urls")}
+    def revisit_pages(self, after: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+        """One known article page per item (its canonical URL when fetched there), ordered by
+        URL, from the first URL after ``after``: a crawl walks them in batches, so neither it
+        nor a long-open read holds the whole archive."""
+        # Raw: a correlated choice of one page per item, which sqlite-utils cannot express.
+        rows = self._conn.execute(
+            f"{_KNOWN_PAGE} WHERE p.url > ? AND {_ITEM_PAGE} ORDER BY p.url LIMIT ?",
+            (after, limit),
+        )
+        return [dict(row) for row in rows]
+
+    def known_item_urls(self, urls: Iterable[str]) -> set[str]:
+        """Those of ``urls`` an archived article was seen at."""
+        wanted = list(dict.fromkeys(urls))
+        known: set[str] = set()
+        for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit is 999+
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            # Raw: an IN lookup on the primary key, per listing page.
+            rows = self._conn.execute(f"SELECT url FROM item_urls WHERE url IN ({marks})", chunk)
+            known.update(row[0] for row in rows)
+        return known
 
     def walked_listings(self) -> set[str]:
         """Listings a finished crawl has walked to the end at least once."""

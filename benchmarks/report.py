@@ -44,6 +44,7 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
                 f"{rerun['requests']}, {rerun['not_modified']}",
                 "",
             ),
+            (f"c. rerun ({policy}): peak memory", rerun["peak_rss_mib"].show(" MiB"), ""),
         ]
 
     def export(fmt: str) -> str:

@@ -164,6 +164,7 @@ def crawls(server: SiteServer, repeats: int, workdir: Path) -> dict[str, Any]:
         "reruns": {
             policy: {
                 "wall": Summary.of([r.wall for r in runs]),
+                "peak_rss_mib": Summary.of([r.peak_rss_mib for r in runs]),
                 "wall_share": Summary.of(
                     [r.wall / Summary.of([f.wall for f in first_runs]).median for r in runs]
                 ),

@@ -19,6 +19,7 @@ REVIEWED = {
     ("archive/schema.py", "target"): "the migration number (an int from enumerate)",
     ("archive/store.py", "column"): "a column name from summary()'s own literal arguments",
     ("archive/store.py", "marks"): "'?, ?, …' placeholders, one per URL",
+    ("archive/crawl_state.py", "marks"): "'?, ?, …' placeholders, one per URL",
     ("archive/store.py", "where"): "one of two literal ORDER BY clauses",
 }
 XML_MODULES = ("xml.etree", "xml.dom", "xml.sax", "xml.parsers", "xmlrpc")

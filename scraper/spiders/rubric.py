@@ -126,19 +126,22 @@ class RubricSpider(scrapy.Spider):
                 yield request
         # Known articles are re-checked because the archive holds them, not because a listing
         # still shows them: corrections to old circulars happen long after they leave page 1.
-        # Those the revisit policy does not find due are not requested at all (nor when a
-        # listing shows them again): a nightly rerun of a large archive schedules almost nothing.
+        # Those the revisit policy does not find due are not requested at all (a listing that
+        # shows them again is answered by ConditionalRequestsMiddleware): a nightly rerun of a
+        # large archive schedules almost nothing.
         policy = RevisitPolicy.from_settings(self.settings)
         now = datetime.now(timezone.utc)
-        for url in self.archive_state.revisit_urls:
-            if not self._on_site(url):
-                continue
-            if policy.due(self.archive_state.pages[url], now):
+        for url, known in self.archive_state.revisits():
+            if url in self.requested or not self._on_site(url):
+                continue  # already fetched in this run (revisits are read as the crawl goes)
+            if policy.due(known, now):
                 for request in self._article_request_once(url):
                     yield request
             else:
-                self.requested.add(url)
                 self.crawler.stats.inc_value("regarchive/skipped_not_due")
+
+    def closed(self, reason: str) -> None:
+        self.archive_state.close()
 
     def _retry_requests(self, url: str) -> Iterator[scrapy.Request]:
         """A request for a page that failed in an earlier run: a listing page of one of the
@@ -208,7 +211,7 @@ class RubricSpider(scrapy.Spider):
         after an interrupted first crawl, the older pages may still hold unseen articles."""
         if self.full or root not in self.archive_state.walked_listings or not links:
             return False
-        return all(url in self.archive_state.item_urls for url, _ in links)
+        return self.archive_state.all_known([url for url, _ in links])
 
     def _rubric_name(self, response: Response) -> str | None:
         for selector in ("h1.entry-title", "h1.titre", "main h1", "#content h1", "h1"):
