@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from scrapy.settings import default_settings as scrapy_defaults
+
 from scraper import __version__
 
 BOT_NAME = "regarchive"
@@ -80,6 +82,13 @@ DOWNLOADER_MIDDLEWARES = {
 # A spider callback that raises is recorded as a failed page; the crawl goes on.
 SPIDER_MIDDLEWARES = {"scraper.failures.CallbackErrorsMiddleware": 45}
 EXTENSIONS = {"scraper.progress.Progress": 500}
+# Not even imported: Scrapy loads every extension it is given before asking it whether it is
+# enabled, and the remote-control one loads aiohttp, a tenth of a nightly rerun's start-up.
+EXTENSIONS_BASE = {
+    name: order
+    for name, order in scrapy_defaults.EXTENSIONS_BASE.items()
+    if not name.endswith(".RemoteControl")
+}
 # A live status line on stderr; the CLI turns it on when stderr is a terminal.
 REGARCHIVE_PROGRESS = False
 

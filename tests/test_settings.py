@@ -45,3 +45,14 @@ def test_a_crawl_leaves_no_door_open_and_nothing_in_home(tmp_path: Path) -> None
         )  # fmt: skip
     assert crawl.returncode == 0, crawl.stderr
     assert sorted(home.rglob("*")) == []
+
+
+COOKIES = "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
+
+
+def test_what_is_off_is_not_even_loaded_unless_turned_on() -> None:
+    settings = crawl_settings("archive.db")
+    assert COOKIES not in settings.getwithbase("DOWNLOADER_MIDDLEWARES")
+    assert not any(name.endswith("RemoteControl") for name in settings.getwithbase("EXTENSIONS"))
+    cookies = crawl_settings("archive.db", {"COOKIES_ENABLED": "True"})
+    assert COOKIES in cookies.getwithbase("DOWNLOADER_MIDDLEWARES")
