@@ -29,7 +29,7 @@ from pipelines.dates import (
 )
 from pipelines.labels import category_from_url, category_from_word, parse_label
 from pipelines.page import BLOCK_TAGS, class_tokens, clean_space, text_of, xpath_has_class
-from pipelines.text import HeadedBlock, find_headed_blocks
+from pipelines.text import HeadedBlock
 from pipelines.urls import excluded_reason, looks_like_listing, normalize_url, site_of
 
 # --- page-level reading -------------------------------------------------------------------
@@ -112,19 +112,6 @@ def read_page(
         related=related,
         kind=_page_kind(tree, final, title),
     )
-
-
-def related_links(tree: HtmlElement, url: str) -> list[dict[str, str | None]]:
-    """The page's "Dans la même rubrique" entries (``url``, ``label``, ``category``, ``rubric``,
-    ``title``), for a caller that only wants the links; ``tree`` is left unchanged."""
-    blocks = [block for block in find_headed_blocks(tree) if block.same_rubric]
-    if not blocks:
-        return []
-    final = normalize_url(url)
-    base = _base_url(tree, final)
-    page_urls = {final, _canonical(tree, base, final)}
-    rubrics = _breadcrumb(tree, base, page_urls).rubrics
-    return _related(blocks, base, page_urls, rubrics[-1] if rubrics else None)
 
 
 def _first(tree: HtmlElement, xpath: str) -> str | None:

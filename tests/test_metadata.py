@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from lxml import etree
 
 from pipelines.extract import extract_record
 from pipelines.metadata import (
@@ -16,7 +15,6 @@ from pipelines.metadata import (
     parse_byline,
     read_article,
     read_page,
-    related_links,
 )
 from pipelines.page import parse_html
 from pipelines.text import find_headed_blocks, remove_boilerplate
@@ -209,23 +207,6 @@ def test_related_skips_current_entry_and_non_pages() -> None:
             "title": "Sans préfixe",
         },
     ]
-
-
-def test_related_links_leave_the_tree_unchanged() -> None:
-    html = """<body><div class="menu"><h2>Dans la même rubrique</h2>
-    <ul><li><a href="spip.php?article9">Actu - Régions - Un titre</a></li></ul></div></body>"""
-    tree = parse_html(html)
-    before = etree.tostring(tree)
-    assert related_links(tree, URL) == [
-        {
-            "url": "https://www.site.test/spip.php?article9",
-            "label": "Actu - Régions - Un titre",
-            "category": "Actu",
-            "rubric": "Régions",
-            "title": "Un titre",
-        }
-    ]
-    assert etree.tostring(tree) == before
 
 
 def test_other_related_blocks_give_no_related_items() -> None:

@@ -98,12 +98,17 @@ class RubricSpider(scrapy.Spider):
         self.incomplete_listings: set[str] = set()
         self.archive_state = ArchiveState()
         self.full = False
+        # DEPTH_LIMIT and URLLENGTH_LIMIT, for the related links (see follow_related).
+        self.max_depth = 0
+        self.max_url_length = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> RubricSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.archive_state = ArchiveState.load(crawler.settings.get("REGARCHIVE_DB"))
         spider.full = crawler.settings.getbool("REGARCHIVE_FULL")
+        spider.max_depth = crawler.settings.getint("DEPTH_LIMIT")
+        spider.max_url_length = crawler.settings.getint("URLLENGTH_LIMIT")
         return spider
 
     def walked_listings(self) -> dict[str, str | None]:
@@ -362,8 +367,8 @@ class RubricSpider(scrapy.Spider):
 
     def _first_sightings(self, sightings: Iterable[Sighting]) -> list[Sighting]:
         """The sightings not reported yet in this run. Each article sits in the "même
-        rubrique" block of its ten neighbours under the same label: archiving it ten times
-        would say nothing more (the archive keeps where it was first found)."""
+        rubrique" block of its ten neighbours under the same label: archiving that ten times
+        in one run would say nothing more."""
         fresh = []
         for sighting in sightings:
             key = self._sighting_key(sighting)
@@ -377,12 +382,10 @@ class RubricSpider(scrapy.Spider):
         return (sighting.url, sighting.rubric, sighting.label)
 
     def _within_limits(self, url: str, depth: int) -> bool:
-        max_length = self.settings.getint("URLLENGTH_LIMIT")
-        if max_length and len(url) > max_length:
+        if self.max_url_length and len(url) > self.max_url_length:
             self.crawler.stats.inc_value("urllength/request_ignored_count")
             return False
-        max_depth = self.settings.getint("DEPTH_LIMIT")
-        if max_depth and depth > max_depth:
+        if self.max_depth and depth > self.max_depth:
             self.crawler.stats.inc_value("depth/request_ignored_count")
             return False
         self.crawler.stats.max_value("request_depth_max", depth)
