@@ -100,8 +100,8 @@ def crawl_stats(db: Path) -> dict[str, Any]:
 
 
 def serving(server: SiteServer, command: list[str]) -> tuple[Run, float]:
-    """Run ``command`` against the site; also the CPU seconds this process spent serving it
-    (the server's threads are the only work this process does meanwhile)."""
+    """Run ``command`` against the site; also the CPU seconds this process spent meanwhile:
+    serving the site, and sampling the command's memory (about 1 % of a core)."""
     server.reset()
     cpu = time.process_time()
     run = run_measured(command)
