@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from archive.commands.demo import LOOPBACK_SETTINGS
 
@@ -52,3 +55,45 @@ class Clock:
         current = self.moment
         self.moment += timedelta(hours=1)
         return current
+
+
+def extracted_record(url: str, text: str, **fields: Any) -> dict[str, Any]:
+    """A record as ``extract_record`` returns it: nothing but ``url`` and ``text`` known, the
+    rest as ``fields`` say."""
+    record: dict[str, Any] = {
+        "url": url,
+        "urls": [url],
+        "site": urlsplit(url).netloc,
+        "title": None,
+        "category": None,
+        "rubrics": [],
+        "source": None,
+        "published": None,
+        "updated": None,
+        "text": text,
+        "lang": "fr",
+        "content_hash": hashlib.sha256(text.encode()).hexdigest(),
+        "related": [],
+        "warnings": [],
+        "is_article": True,
+    }
+    record.update(fields)
+    return record
+
+
+def make_page(
+    url: str, body: bytes = b"<html><p>article</p></html>", **overrides: Any
+) -> dict[str, Any]:
+    """A fetched page as the spider hands it over (see ``ArticlePage``)."""
+    page = {
+        "url": url,
+        "final_url": url,
+        "status": 200,
+        "content_type": "text/html; charset=utf-8",
+        "etag": '"abc"',
+        "last_modified": None,
+        "body": body,
+        "fetched_at": "2026-11-28T09:00:00Z",
+    }
+    page.update(overrides)
+    return page

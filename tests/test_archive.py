@@ -22,7 +22,7 @@ from archive.errors import (
 )
 from archive.records import EXPORT_FIELDS
 from archive.store import Archive, SaveResult
-from tests.support import Clock
+from tests.support import Clock, extracted_record, make_page
 
 SITE = "www.regions.example"
 BASE = f"https://{SITE}"
@@ -35,41 +35,14 @@ def stamp(hours: int) -> str:
 
 def make_record(path: str = "/Un-article", **overrides: Any) -> dict[str, Any]:
     url = overrides.pop("url", BASE + path)
-    text = overrides.pop("text", LONG_TEXT)
-    record: dict[str, Any] = {
-        "url": url,
-        "urls": [url],
+    defaults = {
         "site": SITE,
         "title": "Un article",
         "category": "Actu",
-        "rubrics": [],
         "source": "Commission Européenne",
         "published": "2017-12-12",
-        "updated": None,
-        "text": text,
-        "lang": "fr",
-        "content_hash": hashlib.sha256(text.encode()).hexdigest(),
-        "related": [],
-        "warnings": [],
-        "is_article": True,
     }
-    record.update(overrides)
-    return record
-
-
-def make_page(url: str, body: bytes = b"<html><p>article</p></html>", **overrides: Any) -> dict:
-    page = {
-        "url": url,
-        "final_url": url,
-        "status": 200,
-        "content_type": "text/html; charset=utf-8",
-        "etag": '"abc"',
-        "last_modified": None,
-        "body": body,
-        "fetched_at": "2026-11-28T09:00:00Z",
-    }
-    page.update(overrides)
-    return page
+    return extracted_record(url, overrides.pop("text", LONG_TEXT), **(defaults | overrides))
 
 
 @pytest.fixture

@@ -9,12 +9,15 @@ from pathlib import Path
 
 from archive.store import Archive
 from scraper.incremental import ArchiveState, KnownPage
-from tests.test_archive import BASE, make_page, make_record
+from tests.support import extracted_record, make_page
+
+BASE = "https://www.regions.example"
 
 
 def save(archive: Archive, path: str, *page_paths: str, text: str | None = None) -> None:
     """An article at ``BASE + path``, fetched at each of ``page_paths`` (default: ``path``)."""
-    record = make_record(path, text=text or f"Le texte de l’article {path}. " * 10)
+    text = text or f"Le texte de l’article {path}. " * 10
+    record = extracted_record(BASE + path, text, published="2017-12-12")
     for page_path in page_paths or (path,):
         record["urls"] = [BASE + path, BASE + page_path]
         archive.save_item(record, make_page(BASE + page_path, etag=f'"{page_path}"'), None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ import pytest
 from archive.export import write_export
 from archive.records import CSV_FIELDS, EXPORT_FIELDS, to_csv_row
 from archive.store import Archive
+from tests.support import extracted_record
 
 BASE = "https://www.regions.example"
 
@@ -124,27 +124,15 @@ def test_export_streams(fmt: str) -> None:
 def test_export_from_archive(tmp_path: Path, fmt: str) -> None:
     with Archive(tmp_path / "archive.db") as archive:
         for path, published in [("/c", None), ("/b", "2021-01-01"), ("/a", "2020-01-01")]:
-            text = f"Texte {path}"
-            archive.save_item(
-                {
-                    "url": BASE + path,
-                    "urls": [BASE + path],
-                    "site": "www.regions.example",
-                    "title": f"Titre {path}",
-                    "category": "Actu",
-                    "rubrics": ["Europe"],
-                    "source": None,
-                    "published": published,
-                    "updated": None,
-                    "text": text,
-                    "lang": "fr",
-                    "content_hash": hashlib.sha256(text.encode()).hexdigest(),
-                    "related": [],
-                    "warnings": [],
-                },
-                None,
-                None,
+            record = extracted_record(
+                BASE + path,
+                f"Texte {path}",
+                title=f"Titre {path}",
+                category="Actu",
+                rubrics=["Europe"],
+                published=published,
             )
+            archive.save_item(record, None, None)
         out_path = tmp_path / f"export.{fmt}"
         with out_path.open("w", encoding="utf-8", newline="") as out:
             assert write_export(archive.iter_records(), fmt, out) == 3  # type: ignore[arg-type]

@@ -23,7 +23,8 @@ from archive.export import ExportError
 from archive.queries import Filters
 from archive.records import CSV_FIELDS, restore
 from archive.store import Archive
-from tests.test_queries import REGIONS, SAMPLE, make_sample_archive, sample_record
+from tests.support import extracted_record
+from tests.test_queries import REGIONS, SAMPLE, make_sample_archive
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("REGARCHIVE_UPDATE_GOLDEN") == "1"
@@ -281,7 +282,7 @@ def test_since_last_export_takes_only_new_and_changed_items(db: str, tmp_path: P
         archive.save_item(SAMPLE[1], None, None)  # seen again, unchanged
         changed = {**SAMPLE[0], "rubrics": ["Régions", "Apprentissage"]}
         archive.save_item(changed, None, None)
-        archive.save_item(sample_record(f"{REGIONS}/Neuf", text="Un article neuf."), None, None)
+        archive.save_item(extracted_record(f"{REGIONS}/Neuf", text="Un article neuf."), None, None)
 
     target = tmp_path / "increment.jsonl"
     result = export(db, "-f", "jsonl", "--since-last-export", "nightly", "-o", str(target))

@@ -17,36 +17,14 @@ import pytest
 from archive import queries, schema
 from archive.queries import Filters, QueryError, fold, fts_match
 from archive.store import Archive
-from tests.support import Clock
+from tests.support import Clock, extracted_record
 
 REGIONS = "https://www.regions.example"
 COMMUNES = "http://www.communes.example:8080"
 
 
-def sample_record(url: str, **fields: Any) -> dict[str, Any]:
-    text = fields.pop("text")
-    record: dict[str, Any] = {
-        "url": url,
-        "urls": [url],
-        "site": url.split("/")[2],
-        "title": None,
-        "category": None,
-        "rubrics": [],
-        "source": None,
-        "published": None,
-        "updated": None,
-        "text": text,
-        "lang": "fr",
-        "content_hash": hashlib.sha256(text.encode()).hexdigest(),
-        "related": [],
-        "warnings": [],
-    }
-    record.update(fields)
-    return record
-
-
 SAMPLE = [
-    sample_record(
+    extracted_record(
         f"{REGIONS}/Financement-de-l-apprentissage",
         urls=[f"{REGIONS}/Financement-de-l-apprentissage", f"{REGIONS}/spip.php?article12"],
         title="Financement de l’apprentissage dans les Régions",
@@ -74,7 +52,7 @@ SAMPLE = [
             },
         ],
     ),
-    sample_record(
+    extracted_record(
         f"{REGIONS}/Les-Regions-saluent",
         title="Les Régions saluent l’effort pour l’apprentissage",
         category="Actu",
@@ -84,7 +62,7 @@ SAMPLE = [
         text="Les présidents de Région saluent l’effort de l’État.\n"
         "L’apprentissage reste une priorité régionale.",
     ),
-    sample_record(
+    extracted_record(
         f"{COMMUNES}/Dotations",
         title="-20 % pour les dotations des communes",
         category="Actu",
@@ -95,14 +73,14 @@ SAMPLE = [
         "Les communes rurales perdent 20 % de leurs dotations.",
         warnings=["no update date found"],
     ),
-    sample_record(
+    extracted_record(
         f"{REGIONS}/Energie-Ile-de-France",
         title="Circulaire sur l’énergie en Île-de-France",
         category="Circ.",
         rubrics=["Départements"],
         text="Les départements d’Île-de-France réduisent leur consommation d’énergie.",
     ),
-    sample_record(
+    extracted_record(
         f"{REGIONS}/Breve",
         title="Brève : agenda des Régions",
         rubrics=[],
@@ -337,7 +315,7 @@ def test_change_marks_follow_real_changes_only(sample: Archive) -> None:
     assert [r["id"] for r in sample.iter_export(Filters(changed_after=mark))] == [2]
 
     mark = sample.change_mark()
-    new = sample_record(f"{REGIONS}/Nouveau", title="Nouveau", text="Un nouvel article.")
+    new = extracted_record(f"{REGIONS}/Nouveau", title="Nouveau", text="Un nouvel article.")
     sample.save_item(new, None, None)
     with_url = {**SAMPLE[0], "urls": [*SAMPLE[0]["urls"], f"{REGIONS}/?article12"]}
     sample.save_item(with_url, None, None)
@@ -362,7 +340,7 @@ def test_snapshot_hides_writes_made_meanwhile(tmp_path: Path) -> None:
     with Archive(path) as reader, Archive(path) as writer:
         with reader.snapshot():
             before = reader.change_mark()
-            writer.save_item(sample_record(f"{REGIONS}/x", text="Encore un."), None, None)
+            writer.save_item(extracted_record(f"{REGIONS}/x", text="Encore un."), None, None)
             assert reader.change_mark() == before
             assert reader.count_items(Filters()) == 5
         assert reader.change_mark() > before
@@ -394,7 +372,7 @@ def test_a_version_1_archive_gets_a_full_text_index_and_change_marks(tmp_path: P
         assert ids(archive, Filters(query="regions", rubrics=("régions",))) == [1]
         assert archive.change_mark() == 2
         assert [r["id"] for r in archive.iter_export(Filters(changed_after=1))] == [2]
-        update = sample_record(
+        update = extracted_record(
             f"{REGIONS}/2", title="Budget", text="Dotations en hausse.", published="2020-02-01"
         )
         assert archive.save_item(update, None, None).status == "updated"
