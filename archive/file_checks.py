@@ -1,8 +1,14 @@
-"""Checks on the archive's path, with plain I/O, before SQLite opens or creates the file.
+"""Checks on the archive's path, before SQLite opens or creates the file.
 
 :class:`archive.store.Archive` calls :func:`check_file` first when it opens an archive, so that
-a directory, a file that is not SQLite, a missing archive or an unwritable directory is refused
-with a readable message, and the file is left untouched.
+a directory, a missing archive or an unwritable directory is refused with a readable message.
+
+These checks only look at the path (``stat``, ``access``): they never open the file. Closing any
+descriptor of a file drops every POSIX lock the process holds on it, SQLite's included, so a
+process that opened and closed the database while another of its connections was open would
+let a reader elsewhere take it for the last connection, checkpoint and delete the WAL that is
+still being written ("How To Corrupt An SQLite Database File", section 2.2). Whether an
+existing file is SQLite, and ours, is asked of SQLite itself (``Archive._check_identity``).
 """
 
 from __future__ import annotations
@@ -10,28 +16,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from archive.errors import ArchiveError, ArchiveMissingError, NotAnArchiveError
-
-SQLITE_HEADER = b"SQLite format 3\x00"
+from archive.errors import ArchiveError, ArchiveMissingError
 
 
 def check_file(path: Path, *, create: bool) -> None:
-    """Look at the file with plain I/O before SQLite touches it."""
+    """Look at the path (never into the file) before SQLite touches it."""
     if path.is_dir():
         raise ArchiveError(f"{path} is a directory, not an archive file; give a file path", path)
     if path.exists():
-        try:
-            with path.open("rb") as handle:
-                header = handle.read(len(SQLITE_HEADER))
-        except OSError as exc:
-            raise ArchiveError(
-                f"cannot read archive {path}: {exc.strerror}; check its permissions", path
-            ) from exc
-        # An empty file is what mkstemp or `touch` leave: SQLite treats it as a new database.
-        if header and header != SQLITE_HEADER:
-            raise NotAnArchiveError(
-                f"{path} is not an SQLite file; left untouched, choose another archive file", path
-            )
+        if not os.access(path, os.R_OK):
+            raise ArchiveError(f"cannot read archive {path}: permission denied", path)
         return
     if not create:
         raise ArchiveMissingError(

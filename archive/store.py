@@ -22,6 +22,7 @@ filtered queries, exports). The raw SQL of the write path is in :mod:`archive.wr
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -31,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from archive import schema
 from archive.crawl_state import CrawlStateMixin
@@ -47,6 +49,7 @@ from archive.writes import (
     apply_sighting,
     clean_list,
     distinct,
+    fetched_urls,
     fill_from_sightings,
     has_changed,
     insert_item,
@@ -56,7 +59,10 @@ from archive.writes import (
     link_urls,
     merge_related,
     page_urls,
+    release_url,
+    same_article,
     sighting_row,
+    to_json,
     touch_item,
     update_item,
     upsert_page,
@@ -143,8 +149,9 @@ class Archive(CrawlStateMixin, ItemReadsMixin):
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError):
                 raise
+            detail = "" if "not a database" in str(exc) else f" ({exc})"
             raise NotAnArchiveError(
-                f"{self.path} is not a readable SQLite database ({exc}); left untouched, "
+                f"{self.path} is not an SQLite file{detail}; left untouched, "
                 "choose another archive file",
                 self.path,
             ) from exc
@@ -260,9 +267,11 @@ class Archive(CrawlStateMixin, ItemReadsMixin):
         links are merged in. The page (raw body compressed) is stored alongside.
         """
         fields = item_fields(record)
-        urls = distinct([fields["url"], *(record.get("urls") or []), *page_urls(page)])
+        record_urls = distinct([fields["url"], *(record.get("urls") or [])])
+        urls = distinct([*record_urls, *page_urls(page)])
         now = self._now()
         with self._transaction() as conn:
+            urls = self._settle_canonical_claim(conn, urls, record_urls, fields, page_urls(page))
             existing = self._find_item(conn, urls, fields)
             if existing is None:
                 item_id = insert_item(conn, fields, now)
@@ -283,6 +292,46 @@ class Archive(CrawlStateMixin, ItemReadsMixin):
             if page is not None:
                 upsert_page(conn, page, item_id, crawl_id, now)
         return SaveResult(status, item_id)
+
+    def _settle_canonical_claim(
+        self,
+        conn: sqlite3.Connection,
+        urls: list[str],
+        record_urls: list[str],
+        fields: dict[str, Any],
+        fetched: list[str],
+    ) -> list[str]:
+        """Keep a canonical link from merging two different articles; return the URLs to
+        save the record under.
+
+        A page's canonical URL is trusted to join it to the item known there, unless that item
+        was fetched elsewhere and holds another article (different words): then the page that
+        claims a URL it was not fetched at loses the claim, whether it comes first (the
+        earlier item gives the URL back) or second (the record keeps its own URL). Either way
+        the item concerned gets a warning.
+        """
+        owner = _item_id_by_url(conn, urls)
+        if owner is None or not fetched:
+            return urls
+        theirs = fetched_urls(conn, owner)
+        if not theirs or theirs & set(fetched) or same_article(conn, owner, fields):
+            return urls
+        canonical = fields["url"]
+        if canonical not in fetched:
+            # The record's URLs are the canonical, then where it was requested and where it
+            # landed (normalised): the last of them is the page's own.
+            fields["url"] = next(
+                (url for url in reversed(record_urls) if url != canonical), fetched[-1]
+            )
+            fields["site"] = urlsplit(fields["url"]).netloc
+            warning = f"canonical URL {canonical} ignored: another archived article is there"
+            fields["warnings"] = to_json([*json.loads(fields["warnings"]), warning])
+            return [url for url in urls if url != canonical]
+        for url in sorted(set(urls) - theirs):
+            release_url(
+                conn, owner, url, f"canonical URL {url} ignored: another archived article is there"
+            )
+        return urls
 
     def _find_item(
         self, conn: sqlite3.Connection, urls: Sequence[str], fields: Mapping[str, Any]

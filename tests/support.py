@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import subprocess
 import sys
+import time
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -97,3 +100,40 @@ def make_page(
     }
     page.update(overrides)
     return page
+
+
+# -- watching processes and archives from outside ------------------------------------------
+
+
+def wait_for(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def children_of(pid: int) -> list[int]:
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").glob("*/children")
+        for child in task.read_text().split()
+    ]
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting to be reaped has already died)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def items_in(db: Path) -> int:
+    """Items committed in ``db``, read by a connection closed at once (an open one would keep
+    the WAL alive and hide what other processes do to it)."""
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as conn:
+            return conn.execute("select count(*) from items").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0

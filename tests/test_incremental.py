@@ -16,7 +16,16 @@ import pytest
 
 from archive.demo.server import SiteServer
 from archive.demo.site import build_site
-from tests.support import FAST, export_records, regarchive, regarchive_background
+from tests.support import (
+    FAST,
+    alive,
+    children_of,
+    export_records,
+    items_in,
+    regarchive,
+    regarchive_background,
+    wait_for,
+)
 
 # Every known article due for a re-check on every run (the default re-checks old ones weekly).
 ALL_DUE = ["-s", "REGARCHIVE_REVISIT_OLD_EVERY_DAYS=0"]
@@ -122,38 +131,6 @@ def test_new_articles_on_page_one_are_found(server: SiteServer, tmp_path: Path) 
             truth.published,
             truth.text,
         )
-
-
-def wait_for(condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
-def children_of(pid: int) -> list[int]:
-    return [
-        int(child)
-        for task in Path(f"/proc/{pid}/task").glob("*/children")
-        for child in task.read_text().split()
-    ]
-
-
-def alive(pid: int) -> bool:
-    """Running (a zombie waiting to be reaped has already died)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-def items_in(db: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            return conn.execute("select count(*) from items").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
 
 
 def test_a_second_crawl_on_the_same_archive_exits_75(server: SiteServer, tmp_path: Path) -> None:
