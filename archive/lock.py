@@ -21,7 +21,9 @@ class ArchiveLockedError(ArchiveError):
 
 
 def lock_path(db_path: str | os.PathLike[str]) -> Path:
-    path = Path(db_path).expanduser()
+    """``<archive>.lock`` beside the real file: every path to one archive (a symlink, a
+    relative path, ``..``) names the same lock."""
+    path = Path(db_path).expanduser().resolve()
     return path.with_name(path.name + ".lock")
 
 
