@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archive.export import ExportError, write_csv
+from archive.outputs import temporary_path
 from archive.records import CSV_FIELDS, FORMULA_TRIGGERS
 
 DESCRIPTOR = "datapackage.json"
@@ -129,12 +129,9 @@ def write_datapackage(
     existing path is refused (:class:`ExportError`). ``about`` adds properties under
     ``regarchive`` in the descriptor (the filters, the export name…).
     """
-    target = Path(folder)
+    target = Path(folder).expanduser()
     _check_target(target)
-    partial = target.with_name(target.name + ".part")
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
-        partial.mkdir(parents=True)
+    with temporary_path(target, folder=True) as partial:
         coverage = Coverage()
         data = partial / DATA_FILE
         with data.open("w", encoding="utf-8", newline="") as out:
@@ -150,11 +147,6 @@ def write_datapackage(
         )
         text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
         (partial / DESCRIPTOR).write_text(text, encoding="utf-8")
-        _move_into_place(partial, target)
-    except OSError as error:
-        raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
     return coverage
 
 
@@ -256,16 +248,3 @@ def _check_target(target: Path) -> None:
                 f"{target} holds other files than a data package; left untouched, "
                 "give a new folder path"
             )
-
-
-def _move_into_place(partial: Path, target: Path) -> None:
-    """Replace ``target`` by ``partial``; the old package is removed only once the new one is
-    in place."""
-    if not target.exists():
-        partial.replace(target)
-        return
-    previous = target.with_name(target.name + ".previous")
-    shutil.rmtree(previous, ignore_errors=True)
-    target.replace(previous)
-    partial.replace(target)
-    shutil.rmtree(previous, ignore_errors=True)

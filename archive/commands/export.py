@@ -7,6 +7,7 @@ remembers once the export is written.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,14 @@ from archive.commands.common import DB_OPTION, ConfigError, open_archive
 from archive.commands.query import build_filters, filter_options
 from archive.datapackage import write_datapackage
 from archive.export import FILE_FORMATS, FORMATS, ExportError, write_export, write_parquet
+from archive.outputs import (
+    OutputError,
+    atomic_file,
+    check_not_archive,
+    is_special,
+    temporary_path,
+    write_failed,
+)
 from archive.queries import Filters, QueryError
 from archive.store import Archive
 
@@ -29,40 +38,30 @@ UTF8_BOM = "\ufeff"
 
 @contextmanager
 def output_stream(path: str | None, *, bom: bool = False) -> Iterator[TextIO]:
-    """The export's destination: a file written whole or not at all, or stdout."""
+    """The export's destination: standard output, or a file written whole or not at all."""
     if path is None or path == "-":
         if bom:
             sys.stdout.write(UTF8_BOM)
         yield sys.stdout
         return
-    target = Path(path)
-    partial = target.with_name(target.name + ".part")
-    try:
-        handle = partial.open("w", encoding="utf-8", newline="")
-    except OSError as error:
-        raise ConfigError(f"cannot write {path}: {error.strerror}") from error
-    try:
-        with handle:
-            if bom:
-                handle.write(UTF8_BOM)
-            yield handle
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
+    with atomic_file(path) as handle:
+        if bom:
+            handle.write(UTF8_BOM)
+        yield handle
 
 
 @contextmanager
 def output_path(path: str) -> Iterator[Path]:
-    """A path to write a binary file at, moved to ``path`` only once complete."""
-    target = Path(path)
-    partial = target.with_name(target.name + ".part")
-    try:
+    """A path to write a binary file at, moved to ``path`` only once complete (or ``path``
+    itself when it is a pipe or a device)."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise OutputError(f"{path} is a folder; give a file path")
+    if is_special(target):
+        yield target
+        return
+    with temporary_path(target) as partial:
         yield partial
-        partial.replace(target)
-    except OSError as error:
-        raise ConfigError(f"cannot write {path}: {error.strerror or error}") from error
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def regarchive_version() -> str:
@@ -96,6 +95,20 @@ def write_items(
             return write_parquet(records, partial)
     with output_stream(output, bom=bom) as out:
         return write_export(records, fmt, out, safe_csv=safe_csv)  # type: ignore[arg-type]
+
+
+class OutputFailed(click.ClickException):
+    """An export that could not be written: one line, exit code 2 (a bad path) or 1."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush raises nothing more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 @click.command()
@@ -152,6 +165,11 @@ def export(
     if export_name is not None and not export_name.strip():
         raise click.UsageError("--since-last-export needs a non-empty NAME")
     to_file = output not in (None, "-")
+    if to_file:
+        try:
+            check_not_archive(output, db_path)
+        except OutputError as error:
+            raise ConfigError(str(error)) from error
     with open_archive(db_path, create=False) as archive:
         with archive.snapshot():
             previous = archive.last_export(export_name) if export_name else None
@@ -175,10 +193,18 @@ def export(
                     bom=fmt == "csv" and (to_file if bom is None else bom),
                     about=about,
                 )
-            except QueryError as error:
+            except (QueryError, ExportError) as error:
                 raise ConfigError(str(error)) from error
-            except ExportError as error:
-                raise ConfigError(str(error)) from error
+            except OutputError as error:
+                raise OutputFailed(str(error), error.exit_code) from error
+            except BrokenPipeError:
+                # The reader went away (``| head``): nothing to say, nothing was recorded.
+                _silence_stdout()
+                raise SystemExit(1) from None
+            except OSError as error:
+                raise OutputFailed(
+                    str(write_failed(output or "standard output", error)), 1
+                ) from error
         if export_name:
             archive.record_export(
                 export_name,
