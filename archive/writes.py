@@ -285,3 +285,50 @@ def apply_sighting(
         conn.execute(
             "UPDATE items SET category = ? WHERE id = ? AND category IS NULL", (category, item_id)
         )
+
+
+# -- canonical claims ---------------------------------------------------------------------------
+
+# Below this word overlap (Jaccard, title and text), two pages are different articles, however
+# their canonical links tie them: an edit keeps most of an article's words, another article
+# does not.
+SAME_ARTICLE_MIN_OVERLAP = 0.5
+
+
+def same_article(conn: sqlite3.Connection, item_id: int, fields: Mapping[str, Any]) -> bool:
+    """Whether the archived item ``item_id`` and the record's ``fields`` are plausibly one
+    article (the same one, or an edit of it)."""
+    # Raw: one row by primary key, on the rare path of a disputed canonical URL.
+    row = conn.execute("SELECT title, text FROM items WHERE id = ?", (item_id,)).fetchone()
+    theirs = _words(row["title"], row["text"])
+    ours = _words(fields.get("title"), fields.get("text"))
+    if not theirs or not ours:
+        return True  # nothing to tell them apart by
+    return len(theirs & ours) / len(theirs | ours) >= SAME_ARTICLE_MIN_OVERLAP
+
+
+def _words(*texts: str | None) -> set[str]:
+    return {word for text in texts if text for word in text.lower().split()}
+
+
+def fetched_urls(conn: sqlite3.Connection, item_id: int) -> set[str]:
+    """The URLs the item's pages were fetched at (not merely claimed by a canonical link)."""
+    # Raw: an indexed lookup (pages_item_id) on the rare path of a disputed canonical URL.
+    rows = conn.execute("SELECT url, final_url FROM pages WHERE item_id = ?", (item_id,))
+    return {url for row in rows for url in (row["url"], row["final_url"]) if url}
+
+
+def release_url(conn: sqlite3.Connection, item_id: int, url: str, warning: str) -> None:
+    """Take ``url`` from an item that only claimed it: the item keeps the URL it was fetched
+    at as its own, and a warning saying why."""
+    # Raw: a URL moved between items, with a JSON warning appended, in the caller's transaction.
+    conn.execute("DELETE FROM item_urls WHERE url = ? AND item_id = ?", (url, item_id))
+    row = conn.execute("SELECT url, warnings FROM items WHERE id = ?", (item_id,)).fetchone()
+    warnings = [*json.loads(row["warnings"] or "[]"), warning]
+    own = row["url"]
+    if own == url:
+        fetched = sorted(fetched_urls(conn, item_id))
+        own = fetched[0] if fetched else own
+    conn.execute(
+        "UPDATE items SET url = ?, warnings = ? WHERE id = ?", (own, to_json(warnings), item_id)
+    )

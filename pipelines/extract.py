@@ -72,7 +72,7 @@ def extract_record(
             is_article,
             info.kind,
             article.published,
-            article.warnings,
+            [*info.warnings, *article.warnings],
             [*text.warnings, *suspicious_text(text.text)],
         ),
         "is_article": is_article,

@@ -81,6 +81,7 @@ class PageInfo:
     # "article", "listing", "print", "error", another reason the URL is no article ("feed"…),
     # or None when nothing says
     kind: str | None
+    warnings: list[str] = field(default_factory=list)
 
 
 def read_page(
@@ -90,7 +91,7 @@ def read_page(
     requested = normalize_url(url)
     final = normalize_url(final_url or url)
     base = _base_url(tree, final)
-    canonical = _canonical(tree, base, final)
+    canonical, canonical_warning = _canonical(tree, base, final)
     urls = list(dict.fromkeys([canonical, requested, final]))
     crumbs = _breadcrumb(tree, base, set(urls))
     title, label_category, label_rubric = _title(tree, crumbs.rubrics)
@@ -111,6 +112,7 @@ def read_page(
         lang=_lang(tree),
         related=related,
         kind=_page_kind(tree, final, title),
+        warnings=[canonical_warning] if canonical_warning else [],
     )
 
 
@@ -130,14 +132,29 @@ _CANONICAL = (
 )
 
 
-def _canonical(tree: HtmlElement, base: str, final: str) -> str:
-    """``rel=canonical`` when it points to the same site (host and port), else the final URL."""
+def _canonical(tree: HtmlElement, base: str, final: str) -> tuple[str, str | None]:
+    """``rel=canonical`` where it is plausible, else the final URL; and why it was not taken.
+
+    A canonical link is a claim: "this page is that URL". It is taken when it points to the same
+    site (host and port) and, for a page that is not itself a listing, not to a listing or the
+    site's home page: careless templates give every article the home page's or the rubric's
+    URL, which would make all of them one item. (The archive refuses the other implausible
+    claim, a page calling itself another archived article, when it saves the item.)
+    """
     href = _first(tree, _CANONICAL)
     if not href:
-        return final
+        return final, None
     canonical = normalize_url(href, base)
-    same_site = urlsplit(canonical).netloc == urlsplit(final).netloc
-    return canonical if same_site and canonical.startswith(("http://", "https://")) else final
+    if canonical == final:
+        return final, None
+    if urlsplit(canonical).netloc != urlsplit(final).netloc or not canonical.startswith(
+        ("http://", "https://")
+    ):
+        return final, None
+    if looks_like_listing(canonical) and not looks_like_listing(final):
+        what = "the home page" if urlsplit(canonical).path in ("", "/") else "a listing"
+        return final, f"canonical URL {canonical} ignored: it points to {what}"
+    return canonical, None
 
 
 def _lang(tree: HtmlElement) -> str | None:

@@ -318,6 +318,7 @@ def article_page(
     declared: str | None = None,
     rubric: str = "Pannes",
     aside: str = "",
+    canonical: str | None = None,
 ) -> bytes:
     """A small SPIP article page, encoded in ``charset`` and declaring ``declared`` (default
     the same) in its ``<meta>``: the two differ for mixed-encoding pages."""
@@ -326,7 +327,9 @@ def article_page(
     markup = (
         "<!DOCTYPE html>\n<html lang='fr'><head>"
         f'<meta http-equiv="Content-Type" content="text/html; charset={declared or charset}" />'
-        f"<title>{html.escape(title)} - Site de test</title></head>\n"
+        f"<title>{html.escape(title)} - Site de test</title>"
+        + (f'<link rel="canonical" href="{html.escape(canonical)}" />' if canonical else "")
+        + "</head>\n"
         '<body class="page_article"><main class="main"><div class="content hentry" id="content">'
         f'<p class="arbo"><a href="/">Accueil</a> &gt; <a href="/-{rubric}-">{rubric}</a></p>'
         f'<div class="cartouche"><h1 class="entry-title">{html.escape(title)}</h1>{info}</div>'
