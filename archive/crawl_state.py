@@ -1,6 +1,6 @@
 """The crawl's own bookkeeping in the archive: runs, fetched pages, listings, failed URLs.
 
-:class:`CrawlStateMixin` is part of :class:`archive.store.Archive`. It records the runs
+:class:`CrawlStateMixin` is part of :class:`regarchive.archive.store.Archive`. It records the runs
 (``crawls``, ``crawl_errors``), the last fetch of each URL (``pages``) and the listings walked to
 the end, and reads back what the next crawl needs to fetch only what changed: known pages and
 URLs, walked listings, URLs that failed; plus the integrity check a crawl makes before it writes.
@@ -15,14 +15,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from regarchive.archive import schema
+from regarchive.archive.errors import ArchiveError
+from regarchive.archive.mixin_base import ArchiveMixin
+from regarchive.archive.writes import to_json, upsert_page
 from sqlite_utils.db import NotFoundError
 
-from archive import schema
-from archive.errors import ArchiveError
-from archive.mixin_base import ArchiveMixin
-from archive.writes import to_json, upsert_page
-
-# The validators and dates of a known article page (see ``scraper.incremental.KnownPage``).
+# The validators and dates of a known article page (see
+# ``regarchive.scraper.incremental.KnownPage``).
 _KNOWN_PAGE = (
     "SELECT p.url, p.etag, p.last_modified, p.body_hash, p.fetched_at, i.published, "
     "i.first_seen FROM pages p JOIN items i ON i.id = p.item_id"
@@ -35,7 +35,7 @@ _ITEM_PAGE = (
 
 
 class CrawlStateMixin(ArchiveMixin):
-    """The crawls, pages and listings side of :class:`archive.store.Archive`."""
+    """The crawls, pages and listings side of :class:`regarchive.archive.store.Archive`."""
 
     # -- crawls ---------------------------------------------------------------------------------
 

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.export import ExportError, write_csv
-from archive.outputs import temporary_path
-from archive.records import CSV_FIELDS, FORMULA_TRIGGERS
+from regarchive.archive.export import ExportError, write_csv
+from regarchive.archive.outputs import temporary_path
+from regarchive.archive.records import CSV_FIELDS, FORMULA_TRIGGERS
 
 DESCRIPTOR = "datapackage.json"
 DATA_FILE = "items.csv"

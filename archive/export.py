@@ -4,7 +4,7 @@ Memory stays constant whatever the archive size: records are written as they com
 iterator (``Archive.iter_records()`` and ``Archive.iter_export()`` stream from a cursor), the
 JSON array is written incrementally instead of being built in memory, and Parquet is written in
 row groups of :data:`PARQUET_BATCH` records. The Data Package format (a folder: CSV plus
-``datapackage.json``) is in :mod:`archive.datapackage`.
+``datapackage.json``) is in :mod:`regarchive.archive.datapackage`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from archive.records import CSV_FIELDS, RELATED_FIELDS, csv_line, to_csv_row
+from regarchive.archive.records import CSV_FIELDS, RELATED_FIELDS, csv_line, to_csv_row
 
 ExportFormat = Literal["jsonl", "csv", "json"]
 TEXT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "json")
@@ -47,7 +47,7 @@ def write_export(
     ``out`` should be a text stream opened with ``encoding="utf-8"`` (and ``newline=""`` for
     CSV files, as the csv module asks); non-ASCII characters are written as is. ``safe_csv``
     neutralises CSV cells that spreadsheets would run as formulas
-    (:func:`archive.records.neutralize`).
+    (:func:`regarchive.archive.records.neutralize`).
     """
     writers: dict[str, Callable[[Iterable[dict[str, Any]], TextIO], int]] = {
         "jsonl": _write_jsonl,

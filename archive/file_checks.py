@@ -1,6 +1,7 @@
 """Checks on the archive's path, before SQLite opens or creates the file.
 
-:class:`archive.store.Archive` calls :func:`check_file` first when it opens an archive, so that
+:class:`regarchive.archive.store.Archive` calls :func:`check_file` first when it opens an archive,
+so that
 a directory, a missing archive or an unwritable directory is refused with a readable message.
 
 These checks only look at the path (``stat``, ``access``): they never open the file. Closing any
@@ -16,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from archive.errors import ArchiveError, ArchiveMissingError
+from regarchive.archive.errors import ArchiveError, ArchiveMissingError
 
 
 def check_file(path: Path, *, create: bool) -> None:

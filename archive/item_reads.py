@@ -1,10 +1,12 @@
 """Reading items back: records, versions, full-text search, filtered queries and exports.
 
-:class:`ItemReadsMixin` is part of :class:`archive.store.Archive`. Its filtered reads run the SQL
-that :mod:`archive.queries` builds from a ``Filters`` value; the export bookkeeping (snapshot,
+:class:`ItemReadsMixin` is part of :class:`regarchive.archive.store.Archive`. Its filtered reads
+run the SQL
+that :mod:`regarchive.archive.queries` builds from a ``Filters`` value; the export bookkeeping
+(snapshot,
 change mark, recorded exports) lets an export write only what changed since the last one. The
 reading helpers below turn ``RECORD_SELECT`` rows into export records (see
-:mod:`archive.records`), for :meth:`archive.store.Archive.iter_records` too.
+:mod:`regarchive.archive.records`), for :meth:`regarchive.archive.store.Archive.iter_records` too.
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from archive import queries
-from archive.errors import ArchiveError
-from archive.mixin_base import ArchiveMixin
-from archive.records import EXPORT_FIELDS
-from archive.writes import to_json
+from regarchive.archive import queries
+from regarchive.archive.errors import ArchiveError
+from regarchive.archive.mixin_base import ArchiveMixin
+from regarchive.archive.records import EXPORT_FIELDS
+from regarchive.archive.writes import to_json
 
 
 class ItemReadsMixin(ArchiveMixin):
-    """The reading side of :class:`archive.store.Archive`: items, search, queries, exports."""
+    """The reading side of :class:`regarchive.archive.store.Archive`: items, search, queries,
+    exports."""
 
     if TYPE_CHECKING:  # defined by Archive (archive/store.py)
 
@@ -138,7 +141,8 @@ class ItemReadsMixin(ArchiveMixin):
     def change_mark(self) -> int:
         """The number of the archive's latest item change (0 for an empty archive).
 
-        Items changed later get higher numbers (see ``item_changes`` in :mod:`archive.schema`).
+        Items changed later get higher numbers (see ``item_changes`` in
+        :mod:`regarchive.archive.schema`).
         """
         row = self._query_one("SELECT coalesce(max(seq), 0) AS mark FROM item_changes")
         return int(row["mark"]) if row is not None else 0
@@ -196,7 +200,8 @@ class ItemReadsMixin(ArchiveMixin):
         return summary
 
     def _read(self, sql: queries.Sql, filters: queries.Filters) -> Iterator[dict[str, Any]]:
-        """Rows of a statement built by :mod:`archive.queries`, with FTS5 errors made readable."""
+        """Rows of a statement built by :mod:`regarchive.archive.queries`, with FTS5 errors made
+        readable."""
         # The folding function the filters' SQL calls, registered once: SQLite refuses to
         # redefine a function while another statement (a streaming export) is running.
         if not getattr(self, "_fold_registered", False):
@@ -234,7 +239,7 @@ WHERE items_fts MATCH ? ORDER BY rank LIMIT ?"""
 
 
 def record_from_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """An export record (see :mod:`archive.records`) from a ``RECORD_SELECT`` row."""
+    """An export record (see :mod:`regarchive.archive.records`) from a ``RECORD_SELECT`` row."""
     values = {
         **dict(row),
         "urls": sorted(json.loads(row["urls_json"])),

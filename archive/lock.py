@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from archive.errors import ArchiveError
+from regarchive.archive.errors import ArchiveError
 
 
 class ArchiveLockedError(ArchiveError):

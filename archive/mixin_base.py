@@ -1,8 +1,10 @@
-"""The base of :class:`archive.store.Archive`'s mixins: what they use of it, declared once.
+"""The base of :class:`regarchive.archive.store.Archive`'s mixins: what they use of it, declared
+once.
 
 :class:`ArchiveMixin` only declares, for type checkers, the attributes and methods that
-:class:`archive.store.Archive` defines and its mixins (:mod:`archive.crawl_state`,
-:mod:`archive.item_reads`) call; it adds nothing at run time.
+:class:`regarchive.archive.store.Archive` defines and its mixins
+(:mod:`regarchive.archive.crawl_state`,
+:mod:`regarchive.archive.item_reads`) call; it adds nothing at run time.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlite_utils import Database
 
 
 class ArchiveMixin:
-    """Declarations of what :class:`archive.store.Archive` provides to its mixins."""
+    """Declarations of what :class:`regarchive.archive.store.Archive` provides to its mixins."""
 
     path: Path
     _conn: sqlite3.Connection

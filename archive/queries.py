@@ -3,7 +3,7 @@
 Nothing a user types is ever formatted into SQL: every value becomes a named parameter
 (``:p0``, ``:p1``…), and a full-text query is first rewritten by :func:`fts_match` into a
 well-formed FTS5 expression whose words are quoted strings. The SQL built here reads the tables
-documented in :mod:`archive.schema`; :class:`archive.store.Archive` runs it.
+documented in :mod:`regarchive.archive.schema`; :class:`regarchive.archive.store.Archive` runs it.
 
 How each filter matches (several values of one filter are alternatives, different filters must
 all hold):

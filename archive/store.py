@@ -15,9 +15,11 @@ cost too much through ``Table.insert``/``insert_all``, which look the table up i
 item_rubrics inserts through them cut ``save_item`` throughput by 35-45 % (measured).
 
 This module holds the :class:`Archive` facade: opening the file, transactions, and saving items
-and sightings. Its other methods come from two mixins: :mod:`archive.crawl_state` (runs, fetched
-pages, listings: the crawl's own bookkeeping) and :mod:`archive.item_reads` (records, search,
-filtered queries, exports). The raw SQL of the write path is in :mod:`archive.writes`.
+and sightings. Its other methods come from two mixins: :mod:`regarchive.archive.crawl_state` (runs,
+fetched
+pages, listings: the crawl's own bookkeeping) and :mod:`regarchive.archive.item_reads` (records,
+search,
+filtered queries, exports). The raw SQL of the write path is in :mod:`regarchive.archive.writes`.
 """
 
 from __future__ import annotations
@@ -34,17 +36,17 @@ from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from archive import schema
-from archive.crawl_state import CrawlStateMixin
-from archive.errors import (
+from regarchive.archive import schema
+from regarchive.archive.crawl_state import CrawlStateMixin
+from regarchive.archive.errors import (
     ArchiveBusyError,
     ArchiveError,
     NotAnArchiveError,
     SchemaTooNewError,
 )
-from archive.file_checks import check_file
-from archive.item_reads import RECORD_SELECT, ItemReadsMixin, record_from_row
-from archive.writes import (
+from regarchive.archive.file_checks import check_file
+from regarchive.archive.item_reads import RECORD_SELECT, ItemReadsMixin, record_from_row
+from regarchive.archive.writes import (
     UPSERT_SIGHTING,
     apply_sighting,
     clean_list,

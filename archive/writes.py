@@ -1,8 +1,9 @@
 """The raw SQL writes of items, their URLs, rubrics and related links, pages and sightings.
 
-Module-level helpers that :class:`archive.store.Archive` calls inside its write transactions, on
+Module-level helpers that :class:`regarchive.archive.store.Archive` calls inside its write
+transactions, on
 the transaction's connection, and the cleaning of record values they share with the rest of the
-archive (``to_json``). Raw SQL on purpose (see :mod:`archive.store`): each ``# Raw:``
+archive (``to_json``). Raw SQL on purpose (see :mod:`regarchive.archive.store`): each ``# Raw:``
 comment says why for its statement.
 """
 
@@ -17,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.records import RELATED_FIELDS
+from regarchive.archive.records import RELATED_FIELDS
 
 # -- record helpers -----------------------------------------------------------------------------
 

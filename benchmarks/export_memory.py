@@ -25,8 +25,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from archive.queries import Filters
-from archive.store import Archive
+from regarchive.archive.queries import Filters
+from regarchive.archive.store import Archive
+
 from benchmarks.measure import run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,7 +128,7 @@ def measure(args: list[str]) -> tuple[float, float]:
     RSS is sampled from /proc while it runs: ``ru_maxrss`` from ``wait4`` would report the
     benchmark's own size, since Linux carries the high-water mark across fork and exec.
     """
-    run = run_measured([sys.executable, "-m", "archive.cli", *args])
+    run = run_measured([sys.executable, "-m", "regarchive", *args])
     if run.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed with exit code {run.returncode}")
     return run.wall, run.peak_rss_mib

@@ -17,9 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from archive.demo.server import SiteServer
-from archive.demo.site import build_site
-from scraper.runner import crawl_settings, run_crawl
+from regarchive.scraper.runner import crawl_settings, run_crawl
+
+from regarchive.demo.server import SiteServer
+from regarchive.demo.site import build_site
 
 PIPELINE = "extraction pipeline (to and from workers)"
 # (label, file suffix, function name): the stages whose cumulative time is reported.

@@ -33,10 +33,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from archive.demo.server import SiteServer
-from archive.demo.site import Site, build_site
+from regarchive.pipelines.pool import extract_page, usable_cores, warm_up
+
 from benchmarks.measure import Run, Summary, run_measured
-from pipelines.pool import extract_page, usable_cores, warm_up
+from regarchive.demo.server import SiteServer
+from regarchive.demo.site import Site, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -78,7 +79,7 @@ def ceiling(pages: list[dict[str, Any]], repeats: int) -> dict[str, Summary]:
 
 def crawl_command(site: Site, db: Path, *extra: str) -> list[str]:
     return [
-        sys.executable, "-m", "archive.cli", "crawl", *sorted(site.rubrics.values()),
+        sys.executable, "-m", "regarchive", "crawl", *sorted(site.rubrics.values()),
         "--db", str(db), "--quiet", *CRAWL_SETTINGS, *extra,
     ]  # fmt: skip
 
@@ -184,7 +185,7 @@ def cold_start(site: Site, repeats: int, workdir: Path) -> Summary:
     command = [
         sys.executable,
         "-m",
-        "archive.cli",
+        "regarchive.cli",
         "extract",
         str(page),
         "--url",

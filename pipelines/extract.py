@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pipelines.metadata import looks_like_article, read_article, read_page
-from pipelines.page import parse_page
-from pipelines.text import (
+from regarchive.pipelines.metadata import looks_like_article, read_article, read_page
+from regarchive.pipelines.page import parse_page
+from regarchive.pipelines.text import (
     extract_text,
     find_headed_blocks,
     fingerprint,

@@ -1,6 +1,6 @@
 """What a page says about the article besides its text: title, category, rubrics, source, dates…
 
-Two readings, on purpose at two moments of the pipeline (see :mod:`pipelines.extract`):
+Two readings, on purpose at two moments of the pipeline (see :mod:`regarchive.pipelines.extract`):
 
 - :func:`read_page`, on the whole tree: canonical URL, language, title, breadcrumb, the "Dans la
   même rubrique" links, and what kind of page it is;
@@ -18,8 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
-
-from pipelines.dates import (
+from regarchive.pipelines.dates import (
     DateResult,
     find_dated_phrases,
     fold,
@@ -27,10 +26,16 @@ from pipelines.dates import (
     normalize,
     parse_french_date,
 )
-from pipelines.labels import category_from_url, category_from_word, parse_label
-from pipelines.page import BLOCK_TAGS, class_tokens, clean_space, text_of, xpath_has_class
-from pipelines.text import HeadedBlock
-from pipelines.urls import excluded_reason, looks_like_listing, normalize_url, site_of
+from regarchive.pipelines.labels import category_from_url, category_from_word, parse_label
+from regarchive.pipelines.page import (
+    BLOCK_TAGS,
+    class_tokens,
+    clean_space,
+    text_of,
+    xpath_has_class,
+)
+from regarchive.pipelines.text import HeadedBlock
+from regarchive.pipelines.urls import excluded_reason, looks_like_listing, normalize_url, site_of
 
 # --- page-level reading -------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Item pipeline: the one place where crawled data enters the archive.
 
-Records, sightings and fetch errors are written through :class:`archive.store.Archive`; the crawl
+Records, sightings and fetch errors are written through :class:`regarchive.archive.store.Archive`;
+the crawl
 itself is recorded in the ``crawls`` table when the spider closes, with the run's counts.
 
 An archive that cannot be written (disk full, file too large, damaged) stops the crawl at once:
@@ -15,12 +16,11 @@ import logging
 from typing import Any
 
 from itemadapter import ItemAdapter
+from regarchive.archive.errors import ArchiveError
+from regarchive.archive.store import Archive
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
-
-from archive.errors import ArchiveError
-from archive.store import Archive
 
 logger = logging.getLogger(__name__)
 

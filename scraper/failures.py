@@ -15,12 +15,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from regarchive.pipelines.urls import normalize_url
+from regarchive.scraper.items import FetchError, utc_now
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
-
-from pipelines.urls import normalize_url
-from scraper.items import FetchError, utc_now
 
 # Download errors by exception class name: (message, kind). Timeouts are worded separately (they
 # name the limit).
@@ -49,11 +48,12 @@ logger = logging.getLogger(__name__)
 
 
 class OffsiteRedirect(IgnoreRequest):
-    """A redirect to another site: not followed (see :mod:`scraper.boundary`)."""
+    """A redirect to another site: not followed (see :mod:`regarchive.scraper.boundary`)."""
 
 
 class RedirectLoop(IgnoreRequest):
-    """A redirect back to a URL of the same chain: not followed (see :mod:`scraper.boundary`)."""
+    """A redirect back to a URL of the same chain: not followed (see
+    :mod:`regarchive.scraper.boundary`)."""
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from regarchive.archive.errors import ArchiveMissingError
+from regarchive.archive.store import Archive
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-
-from archive.errors import ArchiveMissingError
-from archive.store import Archive
 
 
 @dataclass(frozen=True)

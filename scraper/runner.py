@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from regarchive.scraper.health import CrawlOutcome
+from regarchive.scraper.logs import configure_logging
+from regarchive.scraper.spiders.rubric import RubricSpider
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
-
-from scraper.health import CrawlOutcome
-from scraper.logs import configure_logging
-from scraper.spiders.rubric import RubricSpider
 
 
 def crawl_settings(db_path: str, overrides: Mapping[str, str] | None = None) -> Settings:
     """The project's settings, then the archive path, then the user's ``-s KEY=VALUE``."""
     settings = Settings()
-    settings.setmodule("scraper.settings", priority="project")
+    settings.setmodule("regarchive.scraper.settings", priority="project")
     settings.set("REGARCHIVE_DB", db_path, priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")

@@ -1,6 +1,7 @@
 """Scrapy settings for regarchive: polite by default, every value overridable with ``-s KEY=VALUE``.
 
-Loaded by module name (``scraper.settings``), so a crawl behaves the same whatever the working
+Loaded by module name (``regarchive.scraper.settings``), so a crawl behaves the same whatever the
+working
 directory (cron starts in $HOME).
 """
 
@@ -10,11 +11,11 @@ import os
 
 from scrapy.settings import default_settings as scrapy_defaults
 
-from scraper import __version__
+from regarchive import __version__
 
 BOT_NAME = "regarchive"
-SPIDER_MODULES = ["scraper.spiders"]
-NEWSPIDER_MODULE = "scraper.spiders"
+SPIDER_MODULES = ["regarchive.scraper.spiders"]
+NEWSPIDER_MODULE = "regarchive.scraper.spiders"
 
 # An honest User-Agent: who we are and where to read about us.
 USER_AGENT = f"regarchive/{__version__} (+https://github.com/regarchive/regarchive)"
@@ -64,24 +65,24 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {
-    "pipelines.extraction.ExtractionPipeline": 300,
-    "pipelines.storage.StoragePipeline": 800,
+    "regarchive.pipelines.extraction.ExtractionPipeline": 300,
+    "regarchive.pipelines.storage.StoragePipeline": 800,
 }
 
 DOWNLOADER_MIDDLEWARES = {
     # Before OffsiteMiddleware (50) and RobotsTxtMiddleware (100): host and port both checked,
     # and no robots.txt fetched from a site a redirect points to.
-    "scraper.boundary.SiteBoundaryMiddleware": 40,
-    "scraper.incremental.ConditionalRequestsMiddleware": 50,
+    "regarchive.scraper.boundary.SiteBoundaryMiddleware": 40,
+    "regarchive.scraper.incremental.ConditionalRequestsMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "scraper.retry.BackoffRetryMiddleware": 550,
+    "regarchive.scraper.retry.BackoffRetryMiddleware": 550,
     # Sees responses before RedirectMiddleware (600): off-site redirects and loops are recorded
     # as failed pages instead of vanishing in the scheduler's filters.
-    "scraper.boundary.RedirectGuardMiddleware": 650,
+    "regarchive.scraper.boundary.RedirectGuardMiddleware": 650,
 }
 # A spider callback that raises is recorded as a failed page; the crawl goes on.
-SPIDER_MIDDLEWARES = {"scraper.failures.CallbackErrorsMiddleware": 45}
-EXTENSIONS = {"scraper.progress.Progress": 500}
+SPIDER_MIDDLEWARES = {"regarchive.scraper.failures.CallbackErrorsMiddleware": 45}
+EXTENSIONS = {"regarchive.scraper.progress.Progress": 500}
 # Not even imported: Scrapy loads every extension it is given before asking it whether it is
 # enabled, and the remote-control one loads aiohttp, a tenth of a nightly rerun's start-up.
 EXTENSIONS_BASE = {

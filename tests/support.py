@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.commands.demo import LOOPBACK_SETTINGS
+from regarchive.cli.commands.demo import LOOPBACK_SETTINGS
 
 # The sample site is local: crawl it without the delays that spare real servers.
 FAST = [arg for key, value in LOOPBACK_SETTINGS.items() for arg in ("-s", f"{key}={value}")]
@@ -25,7 +25,7 @@ def regarchive(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``regarchive ARGS`` as a user would, in its own process."""
     return subprocess.run(
-        [sys.executable, "-m", "archive.cli", *args],
+        [sys.executable, "-m", "regarchive", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -35,7 +35,7 @@ def regarchive(
 
 def regarchive_background(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", *args],
+        [sys.executable, "-m", "regarchive", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

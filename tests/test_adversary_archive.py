@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.demo.faults import FaultServer, article_page, html_page, listing_page
-from archive.demo.server import SiteServer
-from archive.demo.site import build_site
+from regarchive.demo.server import SiteServer
+from regarchive.demo.site import build_site
+from tests.faults import FaultServer, article_page, html_page, listing_page
 from tests.support import (
     FAST,
     export_records,

@@ -11,17 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from archive import schema, store
-from archive.errors import (
+from regarchive.archive import schema, store
+from regarchive.archive.errors import (
     ArchiveBusyError,
     ArchiveError,
     ArchiveMissingError,
     NotAnArchiveError,
     SchemaTooNewError,
 )
-from archive.records import EXPORT_FIELDS
-from archive.store import Archive, SaveResult
+from regarchive.archive.records import EXPORT_FIELDS
+from regarchive.archive.store import Archive, SaveResult
+
 from tests.support import Clock, extracted_record, make_page
 
 SITE = "www.regions.example"

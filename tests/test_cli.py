@@ -10,14 +10,14 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from archive.cli import cli
+from regarchive.cli import cli
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "archive.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "regarchive", *args], capture_output=True, text=True, timeout=120
     )
 
 
@@ -62,7 +62,7 @@ def test_export_of_a_missing_archive_says_so(tmp_path: Path) -> None:
 def test_export_to_an_unwritable_place_says_so(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     assert CliRunner().invoke(cli, ["export", "--db", str(db)]).exit_code in (0, 2)
-    from archive.store import Archive
+    from regarchive.archive.store import Archive
 
     Archive(db).close()
     result = CliRunner().invoke(cli, ["export", "--db", str(db), "-o", str(tmp_path / "no/x.csv")])

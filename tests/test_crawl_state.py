@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.store import Archive
-from scraper.incremental import ArchiveState, KnownPage
+from regarchive.archive.store import Archive
+from regarchive.scraper.incremental import ArchiveState, KnownPage
+
 from tests.support import extracted_record, make_page
 
 BASE = "https://www.regions.example"

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from pipelines.dates import DateResult, find_dated_phrases, looks_like_date, parse_french_date
+from regarchive.pipelines.dates import (
+    DateResult,
+    find_dated_phrases,
+    looks_like_date,
+    parse_french_date,
+)
 
 TODAY = date(2025, 6, 15)
 

@@ -18,9 +18,9 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 import pytest
 
-from archive.demo.content import CP1252_PARAGRAPH, affdate
-from archive.demo.server import SiteServer
-from archive.demo.site import ArticleTruth, Page, Site, build_site
+from regarchive.demo.content import CP1252_PARAGRAPH, affdate
+from regarchive.demo.server import SiteServer
+from regarchive.demo.site import ArticleTruth, Page, Site, build_site
 
 LABEL = re.compile(r"^(Actu|Circ\.) - ")
 

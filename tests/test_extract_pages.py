@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from pipelines.extract import extract_record
-from pipelines.page import block_lines, decode_body, parse_html, parse_page
-from pipelines.text import fingerprint
+from regarchive.pipelines.extract import extract_record
+from regarchive.pipelines.page import block_lines, decode_body, parse_html, parse_page
+from regarchive.pipelines.text import fingerprint
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 NAMES = sorted(path.stem for path in PAGES.glob("*.json"))

@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from regarchive.archive import schema
+from regarchive.archive.store import Archive
 
-from archive import schema
-from archive.demo.faults import FaultServer, article_page, html_page, listing_page
-from archive.store import Archive
+from tests.faults import FaultServer, article_page, html_page, listing_page
 from tests.support import FAST, export_records, regarchive
 
 QUICK = [*FAST, "-s", "REGARCHIVE_EXTRACT_WORKERS=0"]
@@ -32,7 +32,7 @@ LIMITED_CLI = (
     "limit = int(sys.argv.pop(1))\n"
     "resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))\n"
     "sys.argv[0] = 'regarchive'\n"
-    "runpy.run_module('archive.cli', run_name='__main__')\n"
+    "runpy.run_module('regarchive', run_name='__main__')\n"
 )
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from regarchive.archive.store import Archive
 
-from archive.cli import cli
-from archive.store import Archive
+from regarchive.cli import cli
 
 SITE = "http://127.0.0.1:9/-Regions-"  # never reached: every case fails before the crawl
 
@@ -26,7 +26,7 @@ def invoke(*args: str) -> Result:
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "archive.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "regarchive", *args], capture_output=True, text=True, timeout=120
     )
 
 

@@ -15,8 +15,10 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from regarchive.archive.store import Archive
+from regarchive.scraper.retry import retry_after_seconds
 
-from archive.demo.faults import (
+from tests.faults import (
     FaultServer,
     Hang,
     Reset,
@@ -26,8 +28,6 @@ from archive.demo.faults import (
     html_page,
     listing_page,
 )
-from archive.store import Archive
-from scraper.retry import retry_after_seconds
 from tests.support import FAST, export_records, regarchive
 
 # Fast but real: 1 s timeout, 0.2 s first backoff (then 0.4 s), two retries.

@@ -13,8 +13,10 @@ import sqlite3
 from collections.abc import Iterator
 
 import pytest
+from regarchive.scraper import settings as defaults
+from regarchive.scraper.config import RULES
 
-from archive.demo.faults import (
+from tests.faults import (
     FaultServer,
     Huge,
     article_page,
@@ -22,8 +24,6 @@ from archive.demo.faults import (
     html_page,
     listing_page,
 )
-from scraper import settings as defaults
-from scraper.config import RULES
 from tests.support import FAST, export_records, regarchive
 
 TEXT = ["Le syndicat intercommunal a voté son budget primitif pour l’année à venir."]

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from archive.demo.faults import (
+from tests.faults import (
     Bystander,
     FaultServer,
     article_page,

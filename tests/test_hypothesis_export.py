@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from archive.datapackage import write_datapackage
-from archive.export import write_export, write_parquet
-from archive.queries import Filters
-from archive.records import CSV_FIELDS, LIST_SEPARATOR, RELATED_FIELDS, restore
-from archive.store import Archive
+from regarchive.archive.datapackage import write_datapackage
+from regarchive.archive.export import write_export, write_parquet
+from regarchive.archive.queries import Filters
+from regarchive.archive.records import CSV_FIELDS, LIST_SEPARATOR, RELATED_FIELDS, restore
+from regarchive.archive.store import Archive
 
 SITE = "www.regions.example"
 RUBRICS = ["Régions", "Départements", "Communes", "Intercommunalités", "Europe", "Outre-mer"]

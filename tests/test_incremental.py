@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.demo.server import SiteServer
-from archive.demo.site import build_site
+from regarchive.demo.server import SiteServer
+from regarchive.demo.site import build_site
 from tests.support import (
     FAST,
     alive,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from pipelines.labels import Label, category_from_url, category_from_word, parse_label
+from regarchive.pipelines.labels import Label, category_from_url, category_from_word, parse_label
 
 
 @pytest.mark.parametrize(

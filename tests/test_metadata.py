@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from pipelines.extract import extract_record
-from pipelines.metadata import (
+from regarchive.pipelines.extract import extract_record
+from regarchive.pipelines.metadata import (
     ArticleInfo,
     Byline,
     PageInfo,
@@ -16,8 +15,8 @@ from pipelines.metadata import (
     read_article,
     read_page,
 )
-from pipelines.page import parse_html
-from pipelines.text import find_headed_blocks, remove_boilerplate
+from regarchive.pipelines.page import parse_html
+from regarchive.pipelines.text import find_headed_blocks, remove_boilerplate
 
 TODAY = date(2025, 12, 31)
 URL = "https://www.site.test/spip.php?article12"
@@ -325,7 +324,7 @@ def test_never_the_crawl_time() -> None:
 
 
 def test_category_from_the_title_tag_when_the_h1_is_bare() -> None:
-    from pipelines.extract import extract_record
+    from regarchive.pipelines.extract import extract_record
 
     html = (
         "<html lang='fr'><head><title>Circ. - Départements - Dotation de soutien - Veille</title>"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from archive.demo.site import build_site
-from pipelines.pool import ExtractionPool, extract_page
+from regarchive.pipelines.pool import ExtractionPool, extract_page
+
+from regarchive.demo.site import build_site
 
 
 def sample_pages() -> list[dict]:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from archive.cli import cli
-from archive.commands import query as query_command
-from archive.commands.query import parse_date
+from regarchive.cli import cli
+from regarchive.cli.commands import query as query_command
+from regarchive.cli.commands.query import parse_date
 from tests.test_queries import make_sample_archive
 
 
@@ -370,7 +370,7 @@ def test_stats_svg_chart(db: str, tmp_path: Path) -> None:
 
 
 def png_rows(data: bytes) -> list[bytes]:
-    """The RGB rows of a PNG written by :mod:`archive.charts` (one IDAT, filter 0)."""
+    """The RGB rows of a PNG written by :mod:`regarchive.archive.charts` (one IDAT, filter 0)."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     idat = data.index(b"IDAT")

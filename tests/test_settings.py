@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archive.demo.server import SiteServer
-from archive.demo.site import build_site
-from scraper.runner import crawl_settings
+from regarchive.scraper.runner import crawl_settings
+
+from regarchive.demo.server import SiteServer
+from regarchive.demo.site import build_site
 from tests.support import FAST
 
 
@@ -39,7 +40,7 @@ def test_a_crawl_leaves_no_door_open_and_nothing_in_home(tmp_path: Path) -> None
     env["HOME"] = str(home)
     with SiteServer(lambda base_url: build_site(base_url, articles=12)) as server:
         crawl = subprocess.run(
-            [sys.executable, "-m", "archive.cli", "crawl", *server.site.rubrics.values(),
+            [sys.executable, "-m", "regarchive", "crawl", *server.site.rubrics.values(),
              "--db", str(tmp_path / "archive.db"), *FAST],
             capture_output=True, text=True, env=env, timeout=120, check=False,
         )  # fmt: skip

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from pipelines.urls import (
+from regarchive.pipelines.urls import (
     excluded_reason,
     is_pagination_of,
     looks_like_listing,
@@ -109,7 +108,7 @@ def test_malformed_urls_normalise_to_nothing_instead_of_failing() -> None:
 
 
 def test_a_malformed_canonical_link_does_not_cost_the_page() -> None:
-    from pipelines.extract import extract_record
+    from regarchive.pipelines.extract import extract_record
 
     html = (
         "<html lang='fr'><head><title>Dotation</title><link rel='canonical' href='http://[::1'>"

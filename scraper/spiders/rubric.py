@@ -15,11 +15,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
-from twisted.python.failure import Failure
-
-from pipelines.labels import parse_label
-from pipelines.urls import (
+from regarchive.pipelines.labels import parse_label
+from regarchive.pipelines.urls import (
     excluded_reason,
     is_pagination_of,
     looks_like_listing,
@@ -27,10 +24,12 @@ from pipelines.urls import (
     query_params,
     site_of,
 )
-from scraper.failures import describe_failure
-from scraper.incremental import ArchiveState, RevisitPolicy
-from scraper.items import ArticlePage, FetchError, Sighting, Sightings, utc_now
-from scraper.sniff import looks_binary
+from regarchive.scraper.failures import describe_failure
+from regarchive.scraper.incremental import ArchiveState, RevisitPolicy
+from regarchive.scraper.items import ArticlePage, FetchError, Sighting, Sightings, utc_now
+from regarchive.scraper.sniff import looks_binary
+from scrapy.http import Response
+from twisted.python.failure import Failure
 
 # Where listing templates put their article links, most specific first.
 LISTING_ITEM_SELECTORS = (

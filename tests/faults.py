@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from archive.demo.server import SiteServer, _Handler, _HTTPServer
-from archive.demo.site import Page, Site, build_site
+from regarchive.demo.server import SiteServer, _Handler, _HTTPServer
+from regarchive.demo.site import Page, Site, build_site
 
 # A hang never lasts longer than this, whatever a test asks: the server must always stop.
 MAX_HANG_SECONDS = 30.0

@@ -1,6 +1,6 @@
 """The ``regarchive`` command: a thin shell over the crawler, the extractor and the archive.
 
-Each subcommand lives in :mod:`archive.commands`. Exit codes: 0 success; 1 the crawl finished
+Each subcommand lives in :mod:`regarchive.cli.commands`. Exit codes: 0 success; 1 the crawl finished
 unhealthy (the reason is printed); 2 usage or configuration error; 75 another crawl holds
 the archive's lock.
 """
@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import click
 
-from archive.commands.crawl import crawl
-from archive.commands.demo import demo
-from archive.commands.export import export
-from archive.commands.extract import extract
-from archive.commands.history import history
-from archive.commands.query import datasette_metadata_command, list_items, search, show, stats
-from archive.commands.status import status
+from regarchive.cli.commands.crawl import crawl
+from regarchive.cli.commands.demo import demo
+from regarchive.cli.commands.export import export
+from regarchive.cli.commands.extract import extract
+from regarchive.cli.commands.history import history
+from regarchive.cli.commands.query import (
+    datasette_metadata_command,
+    list_items,
+    search,
+    show,
+    stats,
+)
+from regarchive.cli.commands.status import status
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 
 import click
 
-from archive import charts
-from archive.commands.common import DB_OPTION, ConfigError, open_archive
-from archive.queries import MATCH_END, MATCH_START, SORTS, Filters, QueryError
-from archive.records import LIST_SEPARATOR, csv_line, neutralize
-from archive.store import Archive
+from regarchive.archive import charts
+from regarchive.archive.queries import MATCH_END, MATCH_START, SORTS, Filters, QueryError
+from regarchive.archive.records import LIST_SEPARATOR, csv_line, neutralize
+from regarchive.archive.store import Archive
+from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -376,7 +376,7 @@ def find_record(archive: Archive, item: str) -> dict[str, Any] | None:
         return archive.record(int(item))
     record = archive.record(item)
     if record is None and item.startswith(("http://", "https://")):
-        from pipelines.urls import normalize_url
+        from regarchive.pipelines.urls import normalize_url
 
         record = archive.record(normalize_url(item))
     return record
@@ -553,7 +553,11 @@ METADATA_DATABASE = "archive"
 
 def datasette_metadata(db_path: str) -> dict[str, Any]:
     """The shipped Datasette metadata, for the database Datasette names after ``db_path``."""
-    text = resources.files("archive").joinpath(METADATA_RESOURCE).read_text(encoding="utf-8")
+    text = (
+        resources.files("regarchive.archive")
+        .joinpath(METADATA_RESOURCE)
+        .read_text(encoding="utf-8")
+    )
     metadata = json.loads(text)
     databases = metadata.get("databases", {})
     if METADATA_DATABASE in databases:

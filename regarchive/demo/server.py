@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from archive.demo.site import Page, Site
+from regarchive.demo.site import Page, Site
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from archive.commands.common import DB_OPTION, open_archive
-from archive.commands.crawl import check_archive, checked_settings, hold_lock, run_and_report
+from regarchive.cli.commands.common import DB_OPTION, open_archive
+from regarchive.cli.commands.crawl import check_archive, checked_settings, hold_lock, run_and_report
 
 # The sample site runs on this machine: no need to spare it, so the demo skips the delays
 # that protect real servers (everything else, robots.txt included, stays as in a real crawl).
@@ -25,8 +25,8 @@ LOOPBACK_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
 )
 def demo(db_path: str, articles: int) -> None:
     """Serve the bundled sample site on 127.0.0.1 and crawl it into the archive."""
-    from archive.demo.server import SiteServer
-    from archive.demo.site import build_site
+    from regarchive.demo.server import SiteServer
+    from regarchive.demo.site import build_site
 
     settings = checked_settings(db_path, LOOPBACK_SETTINGS)
     check_archive(db_path)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from archive.commands.common import DB_OPTION, ConfigError, open_archive
+from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
 
 
 def text_diff(

@@ -9,8 +9,8 @@ from urllib.parse import SplitResult, urlsplit
 
 import click
 
-from archive.errors import ArchiveError
-from archive.store import Archive
+from regarchive.archive.errors import ArchiveError
+from regarchive.archive.store import Archive
 
 DB_OPTION = click.option(
     "--db",

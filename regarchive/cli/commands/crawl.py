@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archive.commands.common import (
+from regarchive.archive.errors import ArchiveError
+from regarchive.archive.lock import ArchiveLock, ArchiveLockedError
+from regarchive.cli.commands.common import (
     DB_OPTION,
     ConfigError,
     check_host_resolves,
     check_http_url,
     open_archive,
 )
-from archive.errors import ArchiveError
-from archive.lock import ArchiveLock, ArchiveLockedError
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -105,8 +105,8 @@ def crawl(
 
 def checked_settings(db_path: str, overrides: dict[str, str]) -> Settings:
     """The crawl's settings, or exit code 2 naming the first unusable value."""
-    from scraper.config import SettingsError, check_settings
-    from scraper.runner import crawl_settings
+    from regarchive.scraper.config import SettingsError, check_settings
+    from regarchive.scraper.runner import crawl_settings
 
     settings = crawl_settings(db_path, overrides)
     try:
@@ -161,7 +161,7 @@ def run_and_report(
     log_file: str | None = None,
 ) -> int:
     """Run one crawl with settings already checked, print its summary, return the exit code."""
-    from scraper.runner import run_crawl
+    from regarchive.scraper.runner import run_crawl
 
     if not quiet and sys.stderr.isatty():
         settings.set("REGARCHIVE_PROGRESS", True, priority="cmdline")

@@ -17,11 +17,15 @@ from typing import Any, TextIO
 
 import click
 
-from archive.commands.common import DB_OPTION, ConfigError, open_archive
-from archive.commands.query import build_filters, filter_options
-from archive.datapackage import write_datapackage
-from archive.export import FILE_FORMATS, FORMATS, ExportError, write_export, write_parquet
-from archive.outputs import (
+from regarchive.archive.datapackage import write_datapackage
+from regarchive.archive.export import (
+    FILE_FORMATS,
+    FORMATS,
+    ExportError,
+    write_export,
+    write_parquet,
+)
+from regarchive.archive.outputs import (
     OutputError,
     atomic_file,
     check_not_archive,
@@ -29,8 +33,10 @@ from archive.outputs import (
     temporary_path,
     write_failed,
 )
-from archive.queries import Filters, QueryError
-from archive.store import Archive
+from regarchive.archive.queries import Filters, QueryError
+from regarchive.archive.store import Archive
+from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
+from regarchive.cli.commands.query import build_filters, filter_options
 
 # Excel reads a CSV file as UTF-8 only when it starts with this byte-order mark.
 UTF8_BOM = "\ufeff"

@@ -23,8 +23,8 @@ from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime
 from urllib.parse import parse_qsl, quote
 
-from archive.demo import content as c
-from archive.demo.content import RUBRICS, RubricInfo, TextFactory, Topic
+from regarchive.demo import content as c
+from regarchive.demo.content import RUBRICS, RubricInfo, TextFactory, Topic
 
 PAGE_SIZE = 10
 FIRST_NUMBER = 101

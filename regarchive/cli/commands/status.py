@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from archive.commands.common import DB_OPTION, open_archive
+from regarchive.cli.commands.common import DB_OPTION, open_archive
 
 RUN_COLUMNS = (
     "#",
@@ -37,7 +37,7 @@ def parse_time(value: str | None) -> datetime | None:
 
 def run_verdict(run: dict[str, Any]) -> str | None:
     """Why a recorded run was not healthy, or None; judged from its stored stats."""
-    from scraper.health import CrawlOutcome
+    from regarchive.scraper.health import CrawlOutcome
 
     if not run.get("finished"):
         return "did not finish (killed, or still running)"

@@ -1,1 +1,0 @@
-"""The ``regarchive`` subcommands, one module each; :mod:`archive.cli` gathers them."""

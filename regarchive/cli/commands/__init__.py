@@ -1,0 +1,1 @@
+"""The ``regarchive`` subcommands, one module each; :mod:`regarchive.cli` gathers them."""
