@@ -17,20 +17,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from regarchive.scraper.runner import crawl_settings, run_crawl
-
 from regarchive.demo.server import SiteServer
 from regarchive.demo.site import build_site
+from regarchive.scraper.runner import crawl_settings, run_crawl
 
 PIPELINE = "extraction pipeline (to and from workers)"
 # (label, file suffix, function name): the stages whose cumulative time is reported.
 STAGES = (
-    ("extraction (extract_record)", "pipelines/extract.py", "extract_record"),
+    ("extraction (extract_record)", "pipelines/extraction/core.py", "extract_record"),
     ("spider: listing pages", "scraper/spiders/rubric.py", "parse_listing"),
     ("spider: article pages", "scraper/spiders/rubric.py", "parse_article"),
     ("spider: following related links", "scraper/spiders/rubric.py", "follow_related"),
-    (PIPELINE, "pipelines/extraction.py", "process_item"),
-    ("storage pipeline (SQLite writes)", "pipelines/storage.py", "process_item"),
+    (PIPELINE, "pipelines/extraction_pipeline.py", "process_item"),
+    ("storage pipeline (SQLite writes)", "pipelines/storage_pipeline.py", "process_item"),
 )
 
 

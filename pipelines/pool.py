@@ -51,7 +51,7 @@ def die_with_parent() -> None:
 
 def warm_up() -> None:
     """Tie the worker to its parent, and pay the per-process start-up costs once."""
-    from regarchive.pipelines.extract import extract_record
+    from regarchive.pipelines.extraction.core import extract_record
 
     die_with_parent()
     extract_record(_WARM_UP_PAGE, "http://warm.up/spip.php?article1")
@@ -75,7 +75,7 @@ def extract_page(page: dict[str, Any]) -> dict[str, Any]:
     crawling process never loads it unless it extracts itself, and a rerun with nothing to
     extract starts about 0.15 s sooner.
     """
-    from regarchive.pipelines.extract import extract_record
+    from regarchive.pipelines.extraction.core import extract_record
 
     return extract_record(
         page["body"],

@@ -18,12 +18,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from regarchive.pipelines.urls import normalize_url, site_of
-from regarchive.scraper.failures import OffsiteRedirect, RedirectLoop
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+
+from regarchive.pipelines.extraction.urls import normalize_url, site_of
+from regarchive.scraper.failures import OffsiteRedirect, RedirectLoop
 
 if TYPE_CHECKING:
     from typing_extensions import Self

@@ -15,11 +15,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from regarchive.pipelines.urls import normalize_url
-from regarchive.scraper.items import FetchError, utc_now
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+
+from regarchive.pipelines.extraction.urls import normalize_url
+from regarchive.scraper.items import FetchError, utc_now
 
 # Download errors by exception class name: (message, kind). Timeouts are worded separately (they
 # name the limit).

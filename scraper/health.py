@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from regarchive.pipelines.storage import crawl_counts
+from regarchive.pipelines.storage_pipeline import crawl_counts
 
 # Above this share of failed requests a run is unhealthy: the site (or our network) is broken.
 MAX_ERROR_RATIO = 0.2

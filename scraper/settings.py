@@ -65,8 +65,8 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {
-    "regarchive.pipelines.extraction.ExtractionPipeline": 300,
-    "regarchive.pipelines.storage.StoragePipeline": 800,
+    "regarchive.pipelines.extraction_pipeline.ExtractionPipeline": 300,
+    "regarchive.pipelines.storage_pipeline.StoragePipeline": 800,
 }
 
 DOWNLOADER_MIDDLEWARES = {

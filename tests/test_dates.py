@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from regarchive.pipelines.dates import (
+
+from regarchive.pipelines.extraction.dates import (
     DateResult,
     find_dated_phrases,
     looks_like_date,

@@ -7,10 +7,10 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from regarchive.pipelines.urls import normalize_url
 
 from regarchive.demo.server import SiteServer
 from regarchive.demo.site import ArticleTruth, build_site
+from regarchive.pipelines.extraction.urls import normalize_url
 from tests.support import FAST, export_records, regarchive
 
 FIELDS = ("title", "category", "rubrics", "source", "published", "updated", "text")

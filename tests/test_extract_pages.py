@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from regarchive.pipelines.extract import extract_record
-from regarchive.pipelines.page import block_lines, decode_body, parse_html, parse_page
-from regarchive.pipelines.text import fingerprint
+
+from regarchive.pipelines.extraction.core import extract_record
+from regarchive.pipelines.extraction.page import block_lines, decode_body, parse_html, parse_page
+from regarchive.pipelines.extraction.text import fingerprint
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 NAMES = sorted(path.stem for path in PAGES.glob("*.json"))

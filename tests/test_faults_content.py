@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from regarchive.pipelines.extract import extract_record
-from regarchive.scraper.failures import CallbackErrorsMiddleware
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from regarchive.pipelines.extraction.core import extract_record
+from regarchive.scraper.failures import CallbackErrorsMiddleware
 from tests.faults import FaultServer, article_page, html_page, listing_page
 from tests.support import FAST, export_records, regarchive
 
@@ -214,7 +214,7 @@ def test_a_page_whose_extraction_fails_is_recorded_and_the_crawl_goes_on() -> No
     """The safety net behind extraction: any exception becomes a recorded error item."""
     import asyncio
 
-    from regarchive.pipelines.extraction import ExtractionPipeline
+    from regarchive.pipelines.extraction_pipeline import ExtractionPipeline
 
     pipeline = ExtractionPipeline(get_crawler(), workers=0)
     page = {"url": "http://127.0.0.1:1/x", "status": 200, "body": "not bytes", "fetched_at": "t"}

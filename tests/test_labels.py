@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from regarchive.pipelines.labels import Label, category_from_url, category_from_word, parse_label
+
+from regarchive.pipelines.extraction.labels import (
+    Label,
+    category_from_url,
+    category_from_word,
+    parse_label,
+)
 
 
 @pytest.mark.parametrize(

@@ -52,8 +52,8 @@ def test_an_upward_import_breaks_the_contract(tmp_path: Path) -> None:
 
 def test_sqlite_outside_the_archive_breaks_the_contract(tmp_path: Path) -> None:
     tree = copy_tree(tmp_path)
-    module = tree / "regarchive" / "pipelines" / "labels.py"
+    module = tree / "regarchive" / "pipelines" / "extraction" / "labels.py"
     module.write_text(module.read_text() + "\nimport sqlite3  # noqa\n")
     result = lint_imports(tree)
     assert result.returncode != 0
-    assert "regarchive.pipelines.labels -> sqlite3" in result.stdout
+    assert "regarchive.pipelines.extraction.labels -> sqlite3" in result.stdout

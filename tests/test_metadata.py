@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from regarchive.pipelines.extract import extract_record
-from regarchive.pipelines.metadata import (
+
+from regarchive.pipelines.extraction.core import extract_record
+from regarchive.pipelines.extraction.metadata import (
     ArticleInfo,
     Byline,
     PageInfo,
@@ -15,8 +16,8 @@ from regarchive.pipelines.metadata import (
     read_article,
     read_page,
 )
-from regarchive.pipelines.page import parse_html
-from regarchive.pipelines.text import find_headed_blocks, remove_boilerplate
+from regarchive.pipelines.extraction.page import parse_html
+from regarchive.pipelines.extraction.text import find_headed_blocks, remove_boilerplate
 
 TODAY = date(2025, 12, 31)
 URL = "https://www.site.test/spip.php?article12"
@@ -324,7 +325,7 @@ def test_never_the_crawl_time() -> None:
 
 
 def test_category_from_the_title_tag_when_the_h1_is_bare() -> None:
-    from regarchive.pipelines.extract import extract_record
+    from regarchive.pipelines.extraction.core import extract_record
 
     html = (
         "<html lang='fr'><head><title>Circ. - Départements - Dotation de soutien - Veille</title>"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import regarchive.pipelines.text as text_module
-from regarchive.pipelines.page import block_lines, parse_html
-from regarchive.pipelines.text import (
+
+import regarchive.pipelines.extraction.text as text_module
+from regarchive.pipelines.extraction.page import block_lines, parse_html
+from regarchive.pipelines.extraction.text import (
     dedup_paragraphs,
     extract_text,
     find_headed_blocks,
@@ -213,7 +214,7 @@ def test_empty_text_warns(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_related_entries_in_paragraphs_after_a_paragraph_heading_stay_out_of_the_text() -> None:
-    from regarchive.pipelines.extract import extract_record
+    from regarchive.pipelines.extraction.core import extract_record
 
     body = (
         "<p>Les régions ont adopté leur budget primitif pour l’année à venir, en hausse sur "

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from regarchive.pipelines.urls import (
+
+from regarchive.pipelines.extraction.urls import (
     excluded_reason,
     is_pagination_of,
     looks_like_listing,
@@ -108,7 +109,7 @@ def test_malformed_urls_normalise_to_nothing_instead_of_failing() -> None:
 
 
 def test_a_malformed_canonical_link_does_not_cost_the_page() -> None:
-    from regarchive.pipelines.extract import extract_record
+    from regarchive.pipelines.extraction.core import extract_record
 
     html = (
         "<html lang='fr'><head><title>Dotation</title><link rel='canonical' href='http://[::1'>"

@@ -15,8 +15,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 import scrapy
-from regarchive.pipelines.labels import parse_label
-from regarchive.pipelines.urls import (
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from regarchive.pipelines.extraction.labels import parse_label
+from regarchive.pipelines.extraction.urls import (
     excluded_reason,
     is_pagination_of,
     looks_like_listing,
@@ -28,8 +31,6 @@ from regarchive.scraper.failures import describe_failure
 from regarchive.scraper.incremental import ArchiveState, RevisitPolicy
 from regarchive.scraper.items import ArticlePage, FetchError, Sighting, Sightings, utc_now
 from regarchive.scraper.sniff import looks_binary
-from scrapy.http import Response
-from twisted.python.failure import Failure
 
 # Where listing templates put their article links, most specific first.
 LISTING_ITEM_SELECTORS = (

@@ -20,7 +20,7 @@ from regarchive.cli.commands.common import check_http_url
 )
 def extract(file: Path, url: str, content_type: str | None) -> None:
     """Print, as JSON, the record the extractor makes of one saved page."""
-    from regarchive.pipelines.extract import extract_record
+    from regarchive.pipelines.extraction.core import extract_record
 
     check_http_url(url)
     record = extract_record(file.read_bytes(), url, content_type=content_type)

@@ -376,7 +376,7 @@ def find_record(archive: Archive, item: str) -> dict[str, Any] | None:
         return archive.record(int(item))
     record = archive.record(item)
     if record is None and item.startswith(("http://", "https://")):
-        from regarchive.pipelines.urls import normalize_url
+        from regarchive.pipelines.extraction.urls import normalize_url
 
         record = archive.record(normalize_url(item))
     return record

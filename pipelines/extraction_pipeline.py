@@ -11,8 +11,9 @@ import logging
 from typing import Any
 
 from itemadapter import ItemAdapter
-from regarchive.pipelines.pool import ExtractionPool, default_workers
 from scrapy.crawler import Crawler
+
+from regarchive.pipelines.pool import ExtractionPool, default_workers
 
 logger = logging.getLogger(__name__)
 

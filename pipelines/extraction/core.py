@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from regarchive.pipelines.metadata import looks_like_article, read_article, read_page
-from regarchive.pipelines.page import parse_page
-from regarchive.pipelines.text import (
+from regarchive.pipelines.extraction.metadata import looks_like_article, read_article, read_page
+from regarchive.pipelines.extraction.page import parse_page
+from regarchive.pipelines.extraction.text import (
     extract_text,
     find_headed_blocks,
     fingerprint,

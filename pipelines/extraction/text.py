@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
-from regarchive.pipelines.dates import fold
-from regarchive.pipelines.page import block_lines, drop, xpath_has_class
 from trafilatura.settings import Extractor
+
+from regarchive.pipelines.extraction.dates import fold
+from regarchive.pipelines.extraction.page import block_lines, drop, xpath_has_class
 
 # What is never the article, on any site: page chrome, sidebars, breadcrumbs, consent banners,
 # share buttons, forms, attachment lists, forum, keyword lists. Matched by one walk of the tree

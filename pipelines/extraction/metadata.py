@@ -1,6 +1,6 @@
 """What a page says about the article besides its text: title, category, rubrics, source, dates…
 
-Two readings, on purpose at two moments of the pipeline (see :mod:`regarchive.pipelines.extract`):
+Two readings, on purpose at two moments of the pipeline (see :mod:`.core`):
 
 - :func:`read_page`, on the whole tree: canonical URL, language, title, breadcrumb, the "Dans la
   même rubrique" links, and what kind of page it is;
@@ -18,7 +18,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
-from regarchive.pipelines.dates import (
+
+from regarchive.pipelines.extraction.dates import (
     DateResult,
     find_dated_phrases,
     fold,
@@ -26,16 +27,25 @@ from regarchive.pipelines.dates import (
     normalize,
     parse_french_date,
 )
-from regarchive.pipelines.labels import category_from_url, category_from_word, parse_label
-from regarchive.pipelines.page import (
+from regarchive.pipelines.extraction.labels import (
+    category_from_url,
+    category_from_word,
+    parse_label,
+)
+from regarchive.pipelines.extraction.page import (
     BLOCK_TAGS,
     class_tokens,
     clean_space,
     text_of,
     xpath_has_class,
 )
-from regarchive.pipelines.text import HeadedBlock
-from regarchive.pipelines.urls import excluded_reason, looks_like_listing, normalize_url, site_of
+from regarchive.pipelines.extraction.text import HeadedBlock
+from regarchive.pipelines.extraction.urls import (
+    excluded_reason,
+    looks_like_listing,
+    normalize_url,
+    site_of,
+)
 
 # --- page-level reading -------------------------------------------------------------------
 

@@ -16,11 +16,12 @@ import logging
 from typing import Any
 
 from itemadapter import ItemAdapter
-from regarchive.archive.errors import ArchiveError
-from regarchive.archive.store import Archive
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
+
+from regarchive.archive.errors import ArchiveError
+from regarchive.archive.store import Archive
 
 logger = logging.getLogger(__name__)
 
