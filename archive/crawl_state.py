@@ -15,11 +15,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlite_utils.db import NotFoundError
+
 from regarchive.archive import schema
 from regarchive.archive.errors import ArchiveError
 from regarchive.archive.mixin_base import ArchiveMixin
 from regarchive.archive.writes import to_json, upsert_page
-from sqlite_utils.db import NotFoundError
 
 # The validators and dates of a known article page (see
 # ``regarchive.scraper.incremental.KnownPage``).

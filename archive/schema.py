@@ -62,9 +62,10 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 from typing import Any
 
-from regarchive.archive.errors import ArchiveError
 from sqlite_utils import Database
 from sqlite_utils.db import ForeignKey
+
+from regarchive.archive.errors import ArchiveError
 
 Migration = Callable[[Database], None]
 

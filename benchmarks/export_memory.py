@@ -25,10 +25,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.measure import run_measured
 from regarchive.archive.queries import Filters
 from regarchive.archive.store import Archive
-
-from benchmarks.measure import run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
 

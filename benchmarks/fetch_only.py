@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
-from regarchive.scraper.runner import crawl_settings
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
+
+from regarchive.scraper.runner import crawl_settings
 
 # The benchmark crawl's overrides (benchmarks/run.py CRAWL_SETTINGS), as settings.
 LOOPBACK = {

@@ -33,11 +33,10 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from regarchive.pipelines.pool import extract_page, usable_cores, warm_up
-
 from benchmarks.measure import Run, Summary, run_measured
 from regarchive.demo.server import SiteServer
 from regarchive.demo.site import Site, build_site
+from regarchive.pipelines.pool import extract_page, usable_cores, warm_up
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]

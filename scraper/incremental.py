@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from regarchive.archive.errors import ArchiveMissingError
-from regarchive.archive.store import Archive
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+
+from regarchive.archive.errors import ArchiveMissingError
+from regarchive.archive.store import Archive
 
 
 @dataclass(frozen=True)

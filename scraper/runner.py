@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
 from regarchive.scraper.health import CrawlOutcome
 from regarchive.scraper.logs import configure_logging
 from regarchive.scraper.spiders.rubric import RubricSpider
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
 
 
 def crawl_settings(db_path: str, overrides: Mapping[str, str] | None = None) -> Settings:

@@ -137,3 +137,11 @@ def items_in(db: Path) -> int:
             return conn.execute("select count(*) from items").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
+
+
+def lock_holder(db: Path) -> str:
+    """What the archive's lock file says of the crawl holding it ("" when none does)."""
+    try:
+        return Path(f"{db}.lock").read_text()
+    except OSError:
+        return ""

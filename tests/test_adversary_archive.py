@@ -25,6 +25,7 @@ from tests.support import (
     FAST,
     export_records,
     items_in,
+    lock_holder,
     regarchive,
     regarchive_background,
     wait_for,
@@ -141,7 +142,7 @@ def test_a_crawl_through_a_symlink_to_the_archive_is_locked_out(
     server.delay = 0.3
     first = regarchive_background("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
     try:
-        wait_for(lambda: Path(f"{db}.lock").exists() and Path(f"{db}.lock").read_text().strip())
+        wait_for(lambda: f"pid {first.pid}" in lock_holder(db))
         second = regarchive("crawl", *server.site.rubrics.values(), "--db", str(alias), *FAST)
         assert second.returncode == 75, second.stderr
         assert f"pid {first.pid}" in second.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from regarchive.archive import schema, store
 from regarchive.archive.errors import (
     ArchiveBusyError,
@@ -21,7 +22,6 @@ from regarchive.archive.errors import (
 )
 from regarchive.archive.records import EXPORT_FIELDS
 from regarchive.archive.store import Archive, SaveResult
-
 from tests.support import Clock, extracted_record, make_page
 
 SITE = "www.regions.example"

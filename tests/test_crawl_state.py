@@ -9,7 +9,6 @@ from pathlib import Path
 
 from regarchive.archive.store import Archive
 from regarchive.scraper.incremental import ArchiveState, KnownPage
-
 from tests.support import extracted_record, make_page
 
 BASE = "https://www.regions.example"

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from regarchive.archive.export import write_export
 from regarchive.archive.records import CSV_FIELDS, EXPORT_FIELDS, to_csv_row
 from regarchive.archive.store import Archive
-
 from tests.support import extracted_record
 
 BASE = "https://www.regions.example"

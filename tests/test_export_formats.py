@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+
 from regarchive.archive.datapackage import write_datapackage
 from regarchive.archive.queries import Filters
 from regarchive.archive.records import CSV_FIELDS, restore
 from regarchive.archive.store import Archive
-
 from regarchive.cli import cli
 from tests.support import extracted_record
 from tests.test_queries import REGIONS, SAMPLE, make_sample_archive

@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from regarchive.archive import schema
 from regarchive.archive.store import Archive
-
 from tests.faults import FaultServer, article_page, html_page, listing_page
 from tests.support import FAST, export_records, regarchive
 

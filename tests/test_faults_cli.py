@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from regarchive.archive.store import Archive
 
+from regarchive.archive.store import Archive
 from regarchive.cli import cli
 
 SITE = "http://127.0.0.1:9/-Regions-"  # never reached: every case fails before the crawl

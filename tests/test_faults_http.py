@@ -15,9 +15,9 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+
 from regarchive.archive.store import Archive
 from regarchive.scraper.retry import retry_after_seconds
-
 from tests.faults import (
     FaultServer,
     Hang,

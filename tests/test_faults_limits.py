@@ -13,9 +13,9 @@ import sqlite3
 from collections.abc import Iterator
 
 import pytest
+
 from regarchive.scraper import settings as defaults
 from regarchive.scraper.config import RULES
-
 from tests.faults import (
     FaultServer,
     Huge,

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from regarchive.archive.datapackage import write_datapackage
 from regarchive.archive.export import write_export, write_parquet
 from regarchive.archive.queries import Filters

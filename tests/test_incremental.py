@@ -22,6 +22,7 @@ from tests.support import (
     children_of,
     export_records,
     items_in,
+    lock_holder,
     regarchive,
     regarchive_background,
     wait_for,
@@ -138,7 +139,7 @@ def test_a_second_crawl_on_the_same_archive_exits_75(server: SiteServer, tmp_pat
     server.delay = 0.1  # long enough for the second crawl to start while the first runs
     first = regarchive_background("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
     try:
-        wait_for(lambda: Path(f"{db}.lock").exists() and Path(f"{db}.lock").read_text().strip())
+        wait_for(lambda: f"pid {first.pid}" in lock_holder(db))
         started = time.monotonic()
         second = regarchive("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
         assert second.returncode == 75

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from regarchive.pipelines.pool import ExtractionPool, extract_page
-
 from regarchive.demo.site import build_site
+from regarchive.pipelines.pool import ExtractionPool, extract_page
 
 
 def sample_pages() -> list[dict]:

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from regarchive.archive import queries, schema
 from regarchive.archive.queries import Filters, QueryError, fold, fts_match
 from regarchive.archive.store import Archive
-
 from tests.support import Clock, extracted_record
 
 REGIONS = "https://www.regions.example"

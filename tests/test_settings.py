@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from regarchive.scraper.runner import crawl_settings
-
 from regarchive.demo.server import SiteServer
 from regarchive.demo.site import build_site
+from regarchive.scraper.runner import crawl_settings
 from tests.support import FAST
 
 
