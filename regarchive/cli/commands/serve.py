@@ -59,8 +59,10 @@ def serve(db_path: str, host: str, port: int, allow_sql: bool) -> None:
         server = create_server(app, host, port)
     except ServeError as error:
         raise ConfigError(f"{error}; choose another with --port or --host") from error
-    sql = ", SQL page at /sql" if allow_sql else ""
-    click.echo(f"Serving {db_path} read-only at {server_url(server, host)}{sql} (Ctrl-C to stop)")
+    url = server_url(server, host)
+    click.echo(f"Serving {db_path} read-only at {url} (Ctrl-C to stop)")
+    if allow_sql:
+        click.echo(f"Read-only SQL statements at {url}sql")
     try:
         server.run()
     except KeyboardInterrupt:
