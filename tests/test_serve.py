@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import socket
 import sqlite3
 import urllib.error
@@ -135,6 +136,24 @@ def test_facet_links_narrow_the_selection(served_sample: Served) -> None:
     in_2022 = get(served_sample.url + "/search?" + urlencode({"category": "Circ.", "year": 2022}))
     assert in_2022.status == 200
     assert "articles" in in_2022.text and "36 articles" not in in_2022.text
+
+
+def total(page: Page) -> int:
+    match = re.search(r"<strong>(\d+) articles?</strong>", page.text)
+    assert match, page.text
+    return int(match.group(1))
+
+
+def test_dates_are_read_the_french_way(served_sample: Served) -> None:
+    by_year = get(served_sample.url + "/search?year=2022")
+    by_days = get(
+        served_sample.url + "/search?" + urlencode({"since": "01/01/2022", "until": "31/12/2022"})
+    )
+    assert total(by_year) == total(by_days) > 0
+    assert 'value="31/12/2022"' in by_days.text
+    impossible = get(served_sample.url + "/search?" + urlencode({"since": "31/02/2022"}))
+    assert impossible.status == 400
+    assert "date « depuis » illisible : « 31/02/2022 »" in impossible.text
 
 
 def test_downloads_hold_what_export_writes_for_the_same_filters(

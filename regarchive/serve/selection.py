@@ -155,9 +155,15 @@ def _number(value: str | None, name: str, *, low: int, high: int) -> int | None:
 
 
 def _day(value: str | None, name: str) -> date | None:
-    if not value:
+    """A day typed the French way (``31/01/2024``) or as in the links (``2024-01-31``)."""
+    text = (value or "").strip()
+    if not text:
         return None
+    french = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     try:
-        return date.fromisoformat(value.strip())
+        if french:
+            day, month, year = (int(part) for part in french.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text)
     except ValueError:
-        raise QueryError(f"date « {name} » illisible : « {value} » (attendu AAAA-MM-JJ)") from None
+        raise QueryError(f"date « {name} » illisible : « {value} » (attendu JJ/MM/AAAA)") from None
