@@ -156,6 +156,29 @@ def test_dates_are_read_the_french_way(served_sample: Served) -> None:
     assert "date « depuis » illisible : « 31/02/2022 »" in impossible.text
 
 
+def item_links(page: Page) -> list[str]:
+    return re.findall(r'<a class="title" href="/items/(\d+)">', page.text)
+
+
+def test_results_come_twenty_a_page_newest_first_each_once(served_sample: Served) -> None:
+    first = get(served_sample.url + "/search?sort=date")
+    second = get(served_sample.url + "/search?sort=date&page=2")
+    assert len(item_links(first)) == 20 and len(item_links(second)) == 16
+    assert not set(item_links(first)) & set(item_links(second))
+    assert "page 2 sur 2" in second.text and 'rel="prev"' in second.text
+    days = re.findall(r'<time datetime="([\d-]+)">', first.text + second.text)
+    assert days == sorted(days, reverse=True)
+
+
+def test_related_items_link_to_their_page_when_archived(served_sample: Served) -> None:
+    item = get(served_sample.url + "/items/1").text
+    related = item.split("Dans la même rubrique", 1)[1].split("</ul>", 1)[0]
+    linked = re.findall(r'href="/items/(\d+)"', related)
+    assert linked, related
+    for item_id in linked:
+        assert get(f"{served_sample.url}/items/{item_id}").status == 200
+
+
 def test_downloads_hold_what_export_writes_for_the_same_filters(
     served_sample: Served, sample_db: Path
 ) -> None:
