@@ -359,3 +359,14 @@ def test_an_archive_that_needs_a_migration_is_not_migrated_read_only(tmp_path: P
     result = regarchive("serve", "--db", str(db), "--port", "0")
     assert result.returncode == 2 and "regarchive status --db" in result.stderr
     assert file_digest(db) == before
+
+
+def test_an_archive_opened_read_only_refuses_every_write(sample_db: Path) -> None:
+    before = file_digest(sample_db)
+    with Archive(sample_db, create=False, read_only=True) as archive:
+        assert archive.item_count() == 36
+        with pytest.raises(ArchiveError, match="readonly|read-only"):
+            archive.record_error(None, SITE + "/x", 500, "boom")
+        with pytest.raises(ArchiveError, match="readonly|read-only"):
+            archive.save_item(extracted_record(SITE + "/new", "Texte."), None, None)
+    assert file_digest(sample_db) == before
