@@ -74,16 +74,17 @@ class ItemReadsMixin(ArchiveMixin):
         *,
         sort: queries.Sort = "relevance",
         limit: int | None = 20,
+        offset: int = 0,
     ) -> list[dict[str, Any]]:
         """Summaries of the items matching ``filters``: best matches or newest first.
 
         Each has ``id``, ``url``, ``site``, ``title``, ``category``, ``rubrics`` (sorted),
         ``source``, ``published``, ``updated`` and, when ``filters`` has a query, ``snippet``:
         a passage of the text with matched words between :data:`queries.MATCH_START` and
-        :data:`queries.MATCH_END`. ``limit`` None lists them all. A malformed query raises
-        :class:`queries.QueryError`.
+        :data:`queries.MATCH_END`. ``limit`` None lists them all; ``offset`` skips that many
+        (the results of earlier pages). A malformed query raises :class:`queries.QueryError`.
         """
-        sql = queries.search_sql(filters, sort=sort, limit=limit)
+        sql = queries.search_sql(filters, sort=sort, limit=limit, offset=offset)
         return [self._summary(row) for row in self._read(sql, filters)]
 
     def count_items(self, filters: queries.Filters) -> int:

@@ -326,10 +326,10 @@ SUMMARY_COLUMNS = """i.id, i.url, i.site, i.title, i.category,
 _DATE_ORDER = "i.published IS NULL, i.published DESC, i.id DESC"
 
 
-def search_sql(filters: Filters, *, sort: Sort, limit: int | None) -> Sql:
+def search_sql(filters: Filters, *, sort: Sort, limit: int | None, offset: int = 0) -> Sql:
     """Item summaries (with a ``snippet`` when there is a query), best or newest first.
 
-    ``limit`` None means no limit.
+    ``limit`` None means no limit; ``offset`` skips that many first results (a page of them).
     """
     param = _Params()
     if filters.query is None:
@@ -347,8 +347,10 @@ def search_sql(filters: Filters, *, sort: Sort, limit: int | None) -> Sql:
         order = ranking if sort == "relevance" else _DATE_ORDER
     where = _conditions(filters, param, fts_joined=filters.query is not None)
     text = f"SELECT {columns} FROM {source}{_where(where)} ORDER BY {order}"
-    if limit is not None:
-        text += f" LIMIT {param(int(limit))}"
+    if limit is not None or offset:
+        text += f" LIMIT {param(-1 if limit is None else int(limit))}"
+    if offset:
+        text += f" OFFSET {param(int(offset))}"
     return Sql(text, param.values)
 
 

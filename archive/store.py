@@ -37,6 +37,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from regarchive.archive import schema
+from regarchive.archive.browse_reads import BrowseReadsMixin
 from regarchive.archive.crawl_state import CrawlStateMixin
 from regarchive.archive.errors import (
     ArchiveBusyError,
@@ -100,14 +101,18 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Archive(CrawlStateMixin, ItemReadsMixin):
+class Archive(CrawlStateMixin, ItemReadsMixin, BrowseReadsMixin):
     """A regarchive SQLite archive, opened (and created or migrated) on construction.
 
     ``create=False`` refuses to create a missing file (for commands that only read).
+    ``read_only=True`` opens an existing archive that nothing can be written through (SQLite's
+    ``mode=ro`` and ``query_only``): for serving it; an archive that needs a migration is then
+    refused rather than migrated.
     ``clock`` returns the current time; tests inject a fixed one.
 
     Crawl bookkeeping comes from :class:`~archive.crawl_state.CrawlStateMixin`, reading items
-    back from :class:`~archive.item_reads.ItemReadsMixin`.
+    back from :class:`~archive.item_reads.ItemReadsMixin`, the reads of a web view from
+    :class:`~archive.browse_reads.BrowseReadsMixin`.
     """
 
     def __init__(
@@ -116,12 +121,14 @@ class Archive(CrawlStateMixin, ItemReadsMixin):
         *,
         create: bool = True,
         clock: Clock | None = None,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path).expanduser()
         self._clock: Clock = clock or utc_now
+        self.read_only = read_only
         schema.require_sqlite_utils()
-        check_file(self.path, create=create)
-        self._conn = _connect(self.path, create=create)
+        check_file(self.path, create=create and not read_only)
+        self._conn = _connect(self.path, create=create, read_only=read_only)
         try:
             self._db = schema.database(self._conn)
             self._check_identity()
@@ -176,10 +183,30 @@ class Archive(CrawlStateMixin, ItemReadsMixin):
         conn = self._conn
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if self.read_only:
+            # Belt and braces over mode=ro: even a statement SQLite would let through on a
+            # read-only file (a temporary table…) is refused. The journal mode is the writer's.
+            conn.execute("PRAGMA query_only = ON")
+            return
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
 
     def _migrate(self) -> None:
+        if self.read_only:
+            version = schema.user_version(self._conn)
+            if version == 0:
+                raise ArchiveError(
+                    f"{self.path} is an empty database, not an archive yet; crawl into it first",
+                    self.path,
+                )
+            if version < schema.SCHEMA_VERSION:
+                raise ArchiveError(
+                    f"{self.path} has archive schema version {version}, older than this "
+                    f"regarchive's ({schema.SCHEMA_VERSION}) and is opened read-only; update it "
+                    f"once with a command that writes (regarchive status --db {self.path})",
+                    self.path,
+                )
+            return
         schema.migrate(self._conn)
 
     def _open_error(self, exc: sqlite3.Error) -> ArchiveError:
@@ -435,9 +462,9 @@ class Archive(CrawlStateMixin, ItemReadsMixin):
 # -- opening helpers ----------------------------------------------------------------------------
 
 
-def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
+def _connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Connection:
     """Connect in autocommit mode: transactions are explicit (see ``_transaction``)."""
-    mode = "rwc" if create else "rw"
+    mode = "ro" if read_only else "rwc" if create else "rw"
     uri = f"{path.resolve().as_uri()}?mode={mode}"
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)

@@ -145,3 +145,61 @@ def lock_holder(db: Path) -> str:
         return Path(f"{db}.lock").read_text()
     except OSError:
         return ""
+
+
+# -- the sample site crawled, and regarchive serve ------------------------------------------
+
+
+def crawl_sample_site(db: Path) -> None:
+    """Crawl the bundled sample site into ``db`` with the real CLI, as ``regarchive demo`` does
+    (but keeping its own server up only for the crawl)."""
+    from regarchive.demo.server import SiteServer
+    from regarchive.demo.site import build_site
+
+    with SiteServer(lambda base_url: build_site(base_url)) as server:
+        start_urls = sorted(server.site.rubrics.values())
+        result = regarchive("crawl", *start_urls, "--db", str(db), *FAST)
+    assert result.returncode == 0, result.stderr
+
+
+class Served:
+    """``regarchive serve ARGS`` in its own process, on a free port of 127.0.0.1: ``url`` is
+    where it answers. Stopped with Ctrl-C (SIGINT) as a user would."""
+
+    def __init__(self, *args: str) -> None:
+        self.args = args
+        self.url = ""
+        self.process: subprocess.Popen[str] | None = None
+        self.output = ""
+
+    def __enter__(self) -> Served:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "regarchive", "serve", "--port", "0", *self.args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()  # the command prints its address, then serves
+        if "http://" not in line:
+            self.stop()
+            raise AssertionError(f"regarchive serve did not start: {line}{self.output}")
+        self.url = line.split(" at ", 1)[1].split()[0].rstrip("/")
+        return self
+
+    def stop(self) -> int:
+        import signal
+
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            out, err = self.process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            out, err = self.process.communicate()
+        self.output += out + err
+        return self.process.returncode
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

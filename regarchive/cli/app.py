@@ -21,6 +21,7 @@ from regarchive.cli.commands.query import (
     show,
     stats,
 )
+from regarchive.cli.commands.serve import serve
 from regarchive.cli.commands.status import status
 
 
@@ -42,6 +43,7 @@ for command in (
     show,
     stats,
     datasette_metadata_command,
+    serve,
 ):
     cli.add_command(command)
 
