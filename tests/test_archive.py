@@ -413,6 +413,24 @@ def test_sightings_are_upserted(db_path: Path, archive: Archive) -> None:
     ]
 
 
+def test_writes_grouped_in_one_transaction_commit_or_roll_back_together(
+    db_path: Path, archive: Archive
+) -> None:
+    with pytest.raises(sqlite3.IntegrityError), archive.transaction():
+        archive.save_item(make_record("/Un"), None, None)
+        archive.add_sightings([sighting(BASE + "/Deux", "Europe")], None)
+        page = make_page(BASE + "/Trois")
+        archive.save_item(make_record("/Trois", text="Autre. " * 40), page, crawl_id=999)
+    assert archive.item_count() == 0
+    assert query(db_path, "SELECT count(*) FROM sightings") == [(0,)]
+    with archive.transaction():
+        archive.save_item(make_record("/Un"), None, None)
+        archive.add_sightings([sighting(BASE + "/Deux", "Europe")], None)
+        assert query(db_path, "SELECT count(*) FROM items") == [(0,)]  # not committed yet
+    assert archive.item_count() == 1
+    assert query(db_path, "SELECT count(*) FROM sightings") == [(1,)]
+
+
 # -- pages --------------------------------------------------------------------------------------
 
 
