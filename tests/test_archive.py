@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import sqlite3
 import zlib
@@ -122,6 +123,30 @@ def test_migrate_is_idempotent(db_path: Path) -> None:
     conn = sqlite3.connect(db_path, isolation_level=None)
     assert schema.migrate(conn) == schema.SCHEMA_VERSION
     conn.close()
+
+
+def _open_when_all_are_ready(db_path: Path, ready: Any) -> None:
+    ready.wait()
+    Archive(db_path).close()
+
+
+@pytest.mark.e2e
+def test_processes_opening_a_new_archive_at_once_migrate_it_once(db_path: Path) -> None:
+    """Each step is applied under the write lock, after reading the version again: the
+    processes that wait for the first one find the archive migrated, instead of failing to
+    create its tables a second time."""
+    context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(6)
+    openers = [
+        context.Process(target=_open_when_all_are_ready, args=(db_path, ready)) for _ in range(6)
+    ]
+    for opener in openers:
+        opener.start()
+    for opener in openers:
+        opener.join(60)
+    assert [opener.exitcode for opener in openers] == [0] * 6
+    assert query(db_path, "PRAGMA user_version") == [(schema.SCHEMA_VERSION,)]
+    assert query(db_path, "SELECT count(*) FROM sqlite_master WHERE name = 'items'") == [(1,)]
 
 
 def test_non_sqlite_file_is_refused_and_untouched(db_path: Path) -> None:
