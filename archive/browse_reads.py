@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from regarchive.archive.connection import ArchiveConnection
-from regarchive.archive.queries import QueryError
+from regarchive.archive.errors import QueryError
 
 # What an ad hoc statement may do: read tables and call functions, nothing else (no PRAGMA, no
 # ATTACH, no write, no temporary table), whatever the connection would otherwise allow.

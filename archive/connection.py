@@ -10,29 +10,15 @@ the archive as it was before, and a reader never sees half of a change.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from regarchive.archive.clock import Clock, format_timestamp
 from regarchive.archive.errors import ArchiveBusyError, ArchiveError
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The current time, in UTC: the archive's default clock."""
-    return datetime.now(timezone.utc)
-
-
-def format_timestamp(moment: datetime) -> str:
-    """ISO 8601 UTC with a ``Z``, to the second; naive datetimes are taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def is_busy(exc: sqlite3.Error) -> bool:
@@ -64,7 +50,7 @@ class ArchiveConnection:
         self._busy_timeout_ms = busy_timeout_ms
 
     def now(self) -> str:
-        """The clock's current time as the archive writes it (see :func:`format_timestamp`)."""
+        """The clock's current time as the archive writes it (``2026-11-28T10:00:00Z``)."""
         return format_timestamp(self._clock())
 
     @contextmanager

@@ -14,6 +14,7 @@ from typing import Any
 
 from regarchive.archive import queries, schema
 from regarchive.archive.connection import ArchiveConnection
+from regarchive.archive.errors import QueryError
 from regarchive.archive.records import EXPORT_FIELDS
 from regarchive.archive.writes import item_id_at
 
@@ -23,9 +24,11 @@ class ItemReads:
 
     def __init__(self, connection: ArchiveConnection) -> None:
         self._connection = connection
-        # The folding function the filters' SQL calls, registered once: SQLite refuses to
+        # The matching function the filters' SQL calls, registered once: SQLite refuses to
         # redefine a function while another statement (a streaming export) is running.
-        connection.conn.create_function(queries.FOLD_FUNCTION, 1, queries.fold, deterministic=True)
+        connection.conn.create_function(
+            queries.MATCH_KEY_FUNCTION, 1, queries.match_key, deterministic=True
+        )
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -80,7 +83,8 @@ class ItemReads:
         ``source``, ``published``, ``updated`` and, when ``filters`` has a query, ``snippet``:
         a passage of the text with matched words between :data:`queries.MATCH_START` and
         :data:`queries.MATCH_END`. ``limit`` None lists them all; ``offset`` skips that many
-        (the results of earlier pages). A malformed query raises :class:`queries.QueryError`.
+        (the results of earlier pages). A malformed query raises
+        :class:`~regarchive.archive.errors.QueryError`.
         """
         sql = queries.search_sql(filters, sort=sort, limit=limit, offset=offset)
         return [self._summary(row) for row in self._read(sql, filters)]
@@ -197,9 +201,7 @@ class ItemReads:
         except sqlite3.OperationalError as exc:
             if filters.query is not None and self._is_fts_error(exc):
                 reason = str(exc).replace("fts5: ", "")
-                raise queries.QueryError(
-                    f"invalid search query {filters.query!r}: {reason}"
-                ) from exc
+                raise QueryError(f"invalid search query {filters.query!r}: {reason}") from exc
             raise self._connection.error(
                 f"cannot read archive {self._connection.path}: {exc}"
             ) from exc

@@ -39,7 +39,8 @@ from typing import Any
 
 from regarchive.archive import queries, schema
 from regarchive.archive.browse_reads import BrowseReads, SelectResult
-from regarchive.archive.connection import ArchiveConnection, Clock, is_busy, utc_now
+from regarchive.archive.clock import Clock, utc_now
+from regarchive.archive.connection import ArchiveConnection, is_busy
 from regarchive.archive.crawl_log import CrawlLog
 from regarchive.archive.errors import (
     ArchiveBusyError,

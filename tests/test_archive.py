@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import multiprocessing
 import os
+import pkgutil
 import sqlite3
 import zlib
 from datetime import datetime, timedelta, timezone
@@ -63,6 +65,23 @@ def query(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def test_the_archive_raises_one_hierarchy_of_errors() -> None:
+    """Every exception class of the archive layer is declared in archive/errors.py and is an
+    ArchiveError: one ``except ArchiveError`` catches whatever the archive refuses."""
+    package = importlib.import_module("regarchive.archive")
+    declared = {
+        (module.name, name)
+        for module in pkgutil.iter_modules(package.__path__, "regarchive.archive.")
+        for name, value in vars(importlib.import_module(module.name)).items()
+        if isinstance(value, type)
+        and issubclass(value, BaseException)
+        and value.__module__ == module.name
+    }
+    assert declared and {module for module, _ in declared} == {"regarchive.archive.errors"}
+    errors = importlib.import_module("regarchive.archive.errors")
+    assert all(issubclass(getattr(errors, name), ArchiveError) for _, name in declared)
 
 
 # -- opening and migrations ---------------------------------------------------------------------
