@@ -49,11 +49,6 @@ def make_record(path: str = "/Un-article", **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "archive.db"
-
-
-@pytest.fixture
 def archive(db_path: Path):
     with Archive(db_path, clock=Clock()) as opened:
         yield opened
