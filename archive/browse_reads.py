@@ -1,7 +1,7 @@
 """Reads for browsing the archive in a web page: all of an item's columns, its stored pages and
 attachments, and the ad hoc read-only SQL a server may allow.
 
-:class:`BrowseReadsMixin` is part of :class:`regarchive.archive.store.Archive`. Its reads work on
+:class:`BrowseReads` is part of :class:`regarchive.archive.store.Archive`. Its reads work on
 archives of any schema this regarchive opens: columns and tables added by later migrations
 (date provenance, attachments) are returned when they are there and simply missing when not.
 """
@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from regarchive.archive.mixin_base import ArchiveMixin
-from regarchive.archive.queries import QueryError
+from regarchive.archive.connection import ArchiveConnection
+from regarchive.archive.errors import QueryError
 
 # What an ad hoc statement may do: read tables and call functions, nothing else (no PRAGMA, no
 # ATTACH, no write, no temporary table), whatever the connection would otherwise allow.
@@ -39,18 +39,21 @@ class SelectResult:
     truncated: bool
 
 
-class BrowseReadsMixin(ArchiveMixin):
-    """The browsing side of :class:`regarchive.archive.store.Archive`."""
+class BrowseReads:
+    """The browsing side of an archive: whole rows, stored pages, attachments, ad hoc SQL."""
+
+    def __init__(self, connection: ArchiveConnection) -> None:
+        self._connection = connection
 
     def item_columns(self, item_id: int) -> dict[str, Any] | None:
         """Every column of the item's ``items`` row, those of later migrations included
         (``published_source``…), or None when there is no such item."""
-        return self._query_one("SELECT * FROM items WHERE id = ?", (int(item_id),))
+        return self._connection.query_one("SELECT * FROM items WHERE id = ?", (int(item_id),))
 
     def item_pages(self, item_id: int) -> list[dict[str, Any]]:
         """The pages stored for an item (without their bodies): the one at the item's own URL
         first, then the latest fetched."""
-        rows = self._db.query(
+        rows = self._connection.db.query(
             "SELECT p.url, p.final_url, p.status, p.content_type, p.fetched_at, "
             "p.html IS NOT NULL AS has_body FROM pages AS p JOIN items AS i ON i.id = p.item_id "
             "WHERE p.item_id = ? ORDER BY p.url = i.url DESC, p.fetched_at DESC, p.url",
@@ -60,7 +63,7 @@ class BrowseReadsMixin(ArchiveMixin):
 
     def attachments(self, item_id: int) -> list[dict[str, Any]]:
         """The item's rows in ``attachments``, or none when the archive has no such table."""
-        table = self._db.table("attachments")
+        table = self._connection.db.table("attachments")
         if not table.exists() or "item_id" not in table.columns_dict:
             return []
         return list(table.rows_where("item_id = ?", [int(item_id)], order_by="rowid"))
@@ -71,7 +74,7 @@ class BrowseReadsMixin(ArchiveMixin):
         """Run one read-only statement typed by a user: at most ``max_rows`` rows kept, stopped
         after ``time_limit`` seconds. Anything but reading (writes, PRAGMA, ATTACH…) is refused
         by SQLite's authorizer before it runs; errors are :class:`QueryError` in one line."""
-        conn = self._conn
+        conn = self._connection.conn
         deadline = time.monotonic() + time_limit
 
         def authorize(action: int, *_: Any) -> int:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from regarchive.archive.errors import ChartError
+
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 BLOCKS = "▁▂▃▄▅▆▇█"
 EMPTY = "·"
@@ -28,10 +30,6 @@ BACKGROUND = (255, 255, 255)
 CHART_SUFFIXES = (".svg", ".png")
 # Wide enough for the title when there are only a few months.
 MIN_WIDTH = 360
-
-
-class ChartError(ValueError):
-    """A chart that cannot be written (unknown file type…); one line for the user."""
 
 
 def month_series(by_month: Mapping[str | None, int]) -> list[tuple[str, int]]:

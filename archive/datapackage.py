@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from regarchive.archive.export import ExportError, write_csv
+from regarchive.archive.errors import ExportError
+from regarchive.archive.export import write_csv
 from regarchive.archive.outputs import temporary_path
 from regarchive.archive.records import CSV_FIELDS, FORMULA_TRIGGERS
 

@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from regarchive.archive.errors import ExportError
 from regarchive.archive.records import CSV_FIELDS, RELATED_FIELDS, csv_line, to_csv_row
 
 ExportFormat = Literal["jsonl", "csv", "json"]
@@ -29,10 +30,6 @@ FORMATS: tuple[str, ...] = TEXT_FORMATS + FILE_FORMATS
 PARQUET_BATCH = 2_000
 
 PARQUET_INSTALL = "pip install 'regarchive[parquet]'"
-
-
-class ExportError(Exception):
-    """An export that cannot be written (missing optional dependency…); one line for the user."""
 
 
 def write_export(

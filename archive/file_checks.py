@@ -1,8 +1,8 @@
 """Checks on the archive's path, before SQLite opens or creates the file.
 
 :class:`regarchive.archive.store.Archive` calls :func:`check_file` first when it opens an archive,
-so that
-a directory, a missing archive or an unwritable directory is refused with a readable message.
+so that a directory, a missing archive or an unwritable directory is refused with a readable
+message.
 
 These checks only look at the path (``stat``, ``access``): they never open the file. Closing any
 descriptor of a file drops every POSIX lock the process holds on it, SQLite's included, so a

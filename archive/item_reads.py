@@ -1,12 +1,8 @@
-"""Reading items back: records, versions, full-text search, filtered queries and exports.
+"""Reading items back: records, versions, full-text search, filtered queries, summaries.
 
-:class:`ItemReadsMixin` is part of :class:`regarchive.archive.store.Archive`. Its filtered reads
-run the SQL
-that :mod:`regarchive.archive.queries` builds from a ``Filters`` value; the export bookkeeping
-(snapshot,
-change mark, recorded exports) lets an export write only what changed since the last one. The
-reading helpers below turn ``RECORD_SELECT`` rows into export records (see
-:mod:`regarchive.archive.records`), for :meth:`regarchive.archive.store.Archive.iter_records` too.
+:class:`ItemReads` runs the SQL that :mod:`regarchive.archive.queries` builds from a ``Filters``
+value, and turns ``RECORD_SELECT`` rows into export records (see
+:mod:`regarchive.archive.records`).
 """
 
 from __future__ import annotations
@@ -14,37 +10,42 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from regarchive.archive import queries
-from regarchive.archive.errors import ArchiveError
-from regarchive.archive.mixin_base import ArchiveMixin
+from regarchive.archive import queries, schema
+from regarchive.archive.connection import ArchiveConnection
+from regarchive.archive.errors import QueryError
 from regarchive.archive.records import EXPORT_FIELDS
-from regarchive.archive.writes import to_json
+from regarchive.archive.writes import item_id_at
 
 
-class ItemReadsMixin(ArchiveMixin):
-    """The reading side of :class:`regarchive.archive.store.Archive`: items, search, queries,
-    exports."""
+class ItemReads:
+    """The reading side of an archive: items, search, filtered queries, exports, counts."""
 
-    if TYPE_CHECKING:  # defined by Archive (archive/store.py)
-
-        def item_id(self, url: str) -> int | None: ...
+    def __init__(self, connection: ArchiveConnection) -> None:
+        self._connection = connection
+        # The matching function the filters' SQL calls, registered once: SQLite refuses to
+        # redefine a function while another statement (a streaming export) is running.
+        connection.conn.create_function(
+            queries.MATCH_KEY_FUNCTION, 1, queries.match_key, deterministic=True
+        )
 
     # -- reading --------------------------------------------------------------------------------
 
     def record(self, item: int | str) -> dict[str, Any] | None:
         """One export record, by item id or by any of its URLs."""
-        item_id = item if isinstance(item, int) else self.item_id(item)
+        if isinstance(item, int):
+            item_id: int | None = item
+        else:
+            item_id = item_id_at(self._connection.conn, [item])
         if item_id is None:
             return None
-        row = self._query_one(RECORD_SELECT + " WHERE i.id = ?", (item_id,))
+        row = self._connection.query_one(RECORD_SELECT + " WHERE i.id = ?", (item_id,))
         return record_from_row(row) if row is not None else None
 
     def versions(self, item_id: int) -> list[dict[str, Any]]:
         """Earlier states of an item, oldest first."""
-        rows = self._db.table("versions").rows_where(
+        rows = self._connection.db.table("versions").rows_where(
             "item_id = ?",
             [item_id],
             select="id, seen_at, title, text, content_hash, updated, published",
@@ -62,9 +63,9 @@ class ItemReadsMixin(ArchiveMixin):
         if not match:
             return []
         try:
-            return list(self._db.query(_SEARCH_SELECT, (match, limit)))
+            return list(self._connection.db.query(_SEARCH_SELECT, (match, limit)))
         except sqlite3.OperationalError as exc:
-            raise ArchiveError(f"invalid search query {query!r}: {exc}", self.path) from exc
+            raise self._connection.error(f"invalid search query {query!r}: {exc}") from exc
 
     # -- queries and exports --------------------------------------------------------------------
 
@@ -82,7 +83,8 @@ class ItemReadsMixin(ArchiveMixin):
         ``source``, ``published``, ``updated`` and, when ``filters`` has a query, ``snippet``:
         a passage of the text with matched words between :data:`queries.MATCH_START` and
         :data:`queries.MATCH_END`. ``limit`` None lists them all; ``offset`` skips that many
-        (the results of earlier pages). A malformed query raises :class:`queries.QueryError`.
+        (the results of earlier pages). A malformed query raises
+        :class:`~regarchive.archive.errors.QueryError`.
         """
         sql = queries.search_sql(filters, sort=sort, limit=limit, offset=offset)
         return [self._summary(row) for row in self._read(sql, filters)]
@@ -119,7 +121,7 @@ class ItemReadsMixin(ArchiveMixin):
     def related_items(self, item_id: int) -> list[dict[str, Any]]:
         """The item's "Dans la même rubrique" entries, each with ``item_id``: the archived item
         at that URL, or None when it is not in the archive."""
-        rows = self._db.query(
+        rows = self._connection.db.query(
             "SELECT x.url, x.label, x.category, x.rubric, x.title, u.item_id "
             "FROM related AS x LEFT JOIN item_urls AS u ON u.url = x.url "
             "WHERE x.item_id = ? ORDER BY x.url",
@@ -127,60 +129,51 @@ class ItemReadsMixin(ArchiveMixin):
         )
         return list(rows)
 
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """Reads inside see the archive as it was at their first read, whatever a crawl
-        writes meanwhile (WAL): an export and its change mark then agree exactly."""
-        # Raw: a deferred read transaction; sqlite-utils has no API for one.
-        self._conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            if self._conn.in_transaction:
-                self._conn.execute("COMMIT")
+    # -- the whole archive ----------------------------------------------------------------------
 
-    def change_mark(self) -> int:
-        """The number of the archive's latest item change (0 for an empty archive).
+    def iter_records(self) -> Iterator[dict[str, Any]]:
+        """Every item as an export record, ordered by ``published`` (undated last) then ``id``.
 
-        Items changed later get higher numbers (see ``item_changes`` in
-        :mod:`regarchive.archive.schema`).
+        Streams from a cursor; each row carries its URLs, rubrics and related links through
+        JSON subqueries, so there is one query per ordering, not one per item. The two queries
+        (dated, then undated) each follow the ``items_published`` index: no sort.
         """
-        row = self._query_one("SELECT coalesce(max(seq), 0) AS mark FROM item_changes")
-        return int(row["mark"]) if row is not None else 0
+        for where in (
+            "i.published IS NOT NULL ORDER BY i.published, i.id",
+            "i.published IS NULL ORDER BY i.id",
+        ):
+            for row in self._connection.db.query(RECORD_SELECT + " WHERE " + where):
+                yield record_from_row(row)
 
-    def last_export(self, name: str) -> dict[str, Any] | None:
-        """The latest export recorded under ``name``, or None: ``id``, ``name``,
-        ``exported_at``, ``mark``, ``items``, ``format``, ``output``, ``filters`` (decoded)."""
-        row = self._query_one(
-            "SELECT * FROM exports WHERE name = ? ORDER BY id DESC LIMIT 1", (name,)
-        )
-        if row is None:
-            return None
-        return {**row, "filters": json.loads(row["filters"])}
+    def summary(self) -> dict[str, Any]:
+        """Counts for a ``stats`` command: items by category and site, and table sizes."""
+        db = self._connection.db
 
-    def record_export(
-        self,
-        name: str,
-        *,
-        mark: int,
-        items: int,
-        fmt: str,
-        output: str | None,
-        filters: Mapping[str, Any],
-    ) -> int:
-        """Remember that export ``name`` has written everything up to change ``mark``."""
-        row = {
-            "name": name,
-            "exported_at": self._now(),
-            "mark": int(mark),
-            "items": int(items),
-            "format": fmt,
-            "output": output,
-            "filters": to_json(dict(filters)),
+        def count(table: str) -> int:
+            return db.table(table).count
+
+        def grouped(column: str) -> dict[str, int]:
+            rows = db.query(
+                f"SELECT {column} AS key, count(*) AS n FROM items GROUP BY {column} "
+                "ORDER BY n DESC, key"
+            )
+            return {(row["key"] if row["key"] is not None else ""): row["n"] for row in rows}
+
+        span = next(db.query("SELECT min(published) AS first, max(published) AS last FROM items"))
+        return {
+            "path": str(self._connection.path),
+            "schema_version": schema.user_version(self._connection.conn),
+            "items": count("items"),
+            "urls": count("item_urls"),
+            "versions": count("versions"),
+            "pages": count("pages"),
+            "sightings": count("sightings"),
+            "crawls": count("crawls"),
+            "by_category": grouped("category"),
+            "by_site": grouped("site"),
+            "published_from": span["first"],
+            "published_to": span["last"],
         }
-        with self._transaction():
-            exports = self._db.table("exports").insert(row)
-        return int(exports.last_pk)
 
     @staticmethod
     def _is_fts_error(exc: sqlite3.OperationalError) -> bool:
@@ -203,20 +196,15 @@ class ItemReadsMixin(ArchiveMixin):
     def _read(self, sql: queries.Sql, filters: queries.Filters) -> Iterator[dict[str, Any]]:
         """Rows of a statement built by :mod:`regarchive.archive.queries`, with FTS5 errors made
         readable."""
-        # The folding function the filters' SQL calls, registered once: SQLite refuses to
-        # redefine a function while another statement (a streaming export) is running.
-        if not getattr(self, "_fold_registered", False):
-            self._conn.create_function(queries.FOLD_FUNCTION, 1, queries.fold, deterministic=True)
-            self._fold_registered = True
         try:
-            yield from self._db.query(sql.text, sql.params)
+            yield from self._connection.db.query(sql.text, sql.params)
         except sqlite3.OperationalError as exc:
             if filters.query is not None and self._is_fts_error(exc):
                 reason = str(exc).replace("fts5: ", "")
-                raise queries.QueryError(
-                    f"invalid search query {filters.query!r}: {reason}"
-                ) from exc
-            raise ArchiveError(f"cannot read archive {self.path}: {exc}", self.path) from exc
+                raise QueryError(f"invalid search query {filters.query!r}: {reason}") from exc
+            raise self._connection.error(
+                f"cannot read archive {self._connection.path}: {exc}"
+            ) from exc
 
 
 # -- reading helpers ----------------------------------------------------------------------------

@@ -13,11 +13,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from regarchive.archive.errors import ArchiveError
-
-
-class ArchiveLockedError(ArchiveError):
-    """Another process holds the archive's lock."""
+from regarchive.archive.errors import ArchiveError, ArchiveLockedError
 
 
 def lock_path(db_path: str | os.PathLike[str]) -> Path:

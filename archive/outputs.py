@@ -23,17 +23,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from regarchive.archive.errors import OutputError
+
 # Files that belong to an archive at PATH, beside PATH itself.
 ARCHIVE_COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock")
-
-
-class OutputError(Exception):
-    """The output path cannot be used: one line saying why. ``exit_code`` is 2 for a bad
-    path (usage), 1 for a write that failed on the way (disk full, closed pipe)."""
-
-    def __init__(self, message: str, *, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def check_not_archive(output: str | os.PathLike[str], archive: str | os.PathLike[str]) -> None:

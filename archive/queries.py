@@ -18,8 +18,8 @@ all hold):
   finds ``www.example.org``);
 - ``since`` / ``until``: the publication date, both ends included; undated items are left out.
 
-Case- and accent-insensitive comparisons call the SQL function :data:`FOLD_FUNCTION`, which the
-archive registers on its connection (it is :func:`fold`).
+Case- and accent-insensitive comparisons call the SQL function :data:`MATCH_KEY_FUNCTION`, which
+the archive registers on its connection (it is :func:`match_key`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-FOLD_FUNCTION = "regarchive_fold"
+from regarchive.archive.errors import QueryError
+
+MATCH_KEY_FUNCTION = "regarchive_match_key"
 
 Sort = Literal["relevance", "date"]
 SORTS: tuple[str, ...] = ("relevance", "date")
@@ -50,19 +52,16 @@ OPERATORS = frozenset({"AND", "OR", "NOT"})
 COLUMNS = frozenset({"title", "text"})
 
 
-class QueryError(ValueError):
-    """A search query or filter that cannot be run; the message is one line for the user."""
-
-
-# -- folding ------------------------------------------------------------------------------------
+# -- matching -----------------------------------------------------------------------------------
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " "})
 
 
-def fold(value: str | None) -> str | None:
-    """``value`` compared loosely: case folded, accents removed, apostrophes and spaces plain.
+def match_key(value: str | None) -> str | None:
+    """What filters compare of ``value``: case folded, accents removed, apostrophes and spaces
+    plain.
 
-    ``Ministère de l’Intérieur`` and ``ministere de l'interieur`` fold to the same string.
+    ``Ministère de l’Intérieur`` and ``ministere de l'interieur`` have the same key.
     """
     if value is None:
         return None
@@ -268,17 +267,17 @@ def _conditions(filters: Filters, param: _Params, *, fts_joined: bool) -> list[s
         else:
             where.append(f"i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {match})")
     if filters.categories:
-        folded = tuple((fold(value) or "").rstrip(".") for value in filters.categories)
-        where.append(f"rtrim({FOLD_FUNCTION}(i.category), '.') IN ({param.many(folded)})")
+        keys = tuple((match_key(value) or "").rstrip(".") for value in filters.categories)
+        where.append(f"rtrim({MATCH_KEY_FUNCTION}(i.category), '.') IN ({param.many(keys)})")
     if filters.rubrics:
-        folded = tuple(fold(value) or "" for value in filters.rubrics)
+        keys = tuple(match_key(value) or "" for value in filters.rubrics)
         where.append(
             "EXISTS (SELECT 1 FROM item_rubrics AS r WHERE r.item_id = i.id "
-            f"AND {FOLD_FUNCTION}(r.rubric) IN ({param.many(folded)}))"
+            f"AND {MATCH_KEY_FUNCTION}(r.rubric) IN ({param.many(keys)}))"
         )
     if filters.sources:
         words = [
-            f"instr({FOLD_FUNCTION}(i.source), {param(fold(value))}) > 0"
+            f"instr({MATCH_KEY_FUNCTION}(i.source), {param(match_key(value))}) > 0"
             for value in filters.sources
         ]
         where.append("(" + " OR ".join(words) + ")")

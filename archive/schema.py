@@ -13,6 +13,26 @@ header PRAGMAs, the expression unique index of ``sightings`` and the FTS5 trigge
 the indexed columns. The result is an ordinary SQLite file, so ``sqlite-utils`` (``search``,
 ``disable-fts``…) and ``datasette`` work on it directly.
 
+Why hand-written, rather than sqlite-utils' ``Migrations`` (built into sqlite-utils 4; formerly
+the sqlite-migrate plugin), which records the names of applied steps in a ``_sqlite_migrations``
+table and runs each pending one in ``db.atomic()``:
+
+- the version is read from the file's header before anything is written, without trusting the
+  file: :class:`~regarchive.archive.store.Archive` checks ``application_id`` and
+  ``user_version`` to refuse another application's database or a newer schema, which a table of
+  step names in a file that may not be ours cannot tell as safely;
+- two processes opening a new archive at once (a cron crawl and a ``status``) must not both
+  apply a step: ``Migrations.apply()`` decides what is pending before its transaction, which
+  ``db.atomic()`` opens deferred, so the second process would fail creating a table that the
+  first has just created; :func:`migrate` takes the write lock first (``BEGIN IMMEDIATE``) and
+  reads the version again under it;
+- every archive written so far carries its version in ``user_version``: switching would add a
+  table to all of them and a step to translate one record into the other.
+
+The loop that does this is :func:`migrate`, twenty lines; the steps are sqlite-utils calls
+either way. Steps, runner and the reference of the tables below stay in this one module: a new
+step goes at the end of :data:`MIGRATIONS`, and ``SCHEMA_VERSION`` follows.
+
 Conventions: timestamps are ISO 8601 UTC strings with a ``Z`` (``2026-11-28T10:00:00Z``), the
 site's own dates stay dates (``YYYY-MM-DD``), JSON columns hold UTF-8 JSON text.
 

@@ -1,107 +1,66 @@
 """The archive: one SQLite file holding items, their URLs, rubrics, versions, pages and crawls.
 
-:class:`Archive` is the only writer of the file. Every public write method is one
-``BEGIN IMMEDIATE`` transaction, so a crash or a kill leaves the archive as it was before the call,
-and a reader (``sqlite-utils``, ``datasette``, an export) never sees half an item.
+:class:`Archive` opens the file (creating or migrating it) and is the only writer of it. It owns
+one :class:`~regarchive.archive.connection.ArchiveConnection` and a small object per concern over
+it, the way sqlite-utils' ``Database`` hands out ``Table`` objects:
+
+- ``items`` (:class:`~regarchive.archive.items.Items`): saving records and sightings;
+- ``pages`` (:class:`~regarchive.archive.pages.Pages`): fetched pages, what a rerun asks of them;
+- ``crawl_log`` (:class:`~regarchive.archive.crawl_log.CrawlLog`): runs, errors, listings;
+- ``item_reads`` (:class:`~regarchive.archive.item_reads.ItemReads`): records, search, queries;
+- ``export_log`` (:class:`~regarchive.archive.export_log.ExportLog`): change marks, exports.
+
+Its methods (``save_item``, ``search``…) hand each call to the object concerned. Every public
+write is one ``BEGIN IMMEDIATE`` transaction (:meth:`Archive.transaction`; an outer one groups
+several), so a crash or a kill leaves the archive as it was before the call, and a reader
+(``sqlite-utils``, ``datasette``, an export) never sees half an item.
 
 Reads and the per-crawl writes go through sqlite-utils (``Database`` over the same connection:
 ``query``, ``rows_where``, ``count``, ``insert``, ``update``). The per-article write path
-(:meth:`Archive.save_item`, :meth:`Archive.add_sightings`, :meth:`Archive.save_page`) stays raw
-SQL on the connection: most of its statements merge rather than overwrite (``COALESCE``,
-``MAX(last_seen)``, ``INSERT … SELECT``, an upsert on the sightings expression index), which
-``insert``/``upsert`` (``SET col = excluded.col``) cannot say; and the plain inserts among them
-cost too much through ``Table.insert``/``insert_all``, which look the table up in
-``sqlite_master`` and open a savepoint on every call: routing just the items, item_urls and
-item_rubrics inserts through them cut ``save_item`` throughput by 35-45 % (measured).
-
-This module holds the :class:`Archive` facade: opening the file, transactions, and saving items
-and sightings. Its other methods come from two mixins: :mod:`regarchive.archive.crawl_state` (runs,
-fetched
-pages, listings: the crawl's own bookkeeping) and :mod:`regarchive.archive.item_reads` (records,
-search,
-filtered queries, exports). The raw SQL of the write path is in :mod:`regarchive.archive.writes`.
+(``save_item``, ``add_sightings``, ``save_page``, ``touch_page``) stays raw SQL on the connection,
+all of it in :mod:`regarchive.archive.writes`: most of its statements merge rather than
+overwrite (``COALESCE``, ``MAX(last_seen)``, ``INSERT … SELECT``, an upsert on the sightings
+expression index), which ``insert``/``upsert`` (``SET col = excluded.col``) cannot say; and the
+plain inserts among them cost too much through ``Table.insert``/``insert_all``, which look the
+table up in ``sqlite_master`` and open a savepoint on every call: routing just the items,
+item_urls and item_rubrics inserts through them cut ``save_item`` throughput by 35-45 %
+(measured).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Any
 
-from regarchive.archive import schema
-from regarchive.archive.browse_reads import BrowseReadsMixin
-from regarchive.archive.crawl_state import CrawlStateMixin
+from regarchive.archive import queries, schema
+from regarchive.archive.browse_reads import BrowseReads, SelectResult
+from regarchive.archive.clock import Clock, utc_now
+from regarchive.archive.connection import ArchiveConnection, is_busy
+from regarchive.archive.crawl_log import CrawlLog
 from regarchive.archive.errors import (
     ArchiveBusyError,
     ArchiveError,
     NotAnArchiveError,
     SchemaTooNewError,
 )
+from regarchive.archive.export_log import ExportLog
 from regarchive.archive.file_checks import check_file
-from regarchive.archive.item_reads import RECORD_SELECT, ItemReadsMixin, record_from_row
-from regarchive.archive.writes import (
-    UPSERT_SIGHTING,
-    apply_sighting,
-    clean_list,
-    distinct,
-    fetched_urls,
-    fill_from_sightings,
-    has_changed,
-    insert_item,
-    item_fields,
-    keep_version,
-    link_rubrics,
-    link_urls,
-    merge_related,
-    page_urls,
-    release_url,
-    same_article,
-    sighting_row,
-    to_json,
-    touch_item,
-    update_item,
-    upsert_page,
-)
+from regarchive.archive.item_reads import ItemReads
+from regarchive.archive.items import Items, SaveResult
+from regarchive.archive.pages import Pages
 
-# Texts shorter than this are not trusted for content-hash dedup: two pages with an empty or
-# boilerplate-only body would otherwise become one item.
-MIN_HASH_DEDUP_CHARS = 200
+__all__ = ["Archive", "SaveResult", "SelectResult"]
 
 # How long a write waits for another process's lock before giving up (milliseconds).
 BUSY_TIMEOUT_MS = 30_000
 
-SaveStatus = Literal["inserted", "updated", "unchanged"]
-Clock = Callable[[], datetime]
 
-
-@dataclass(frozen=True)
-class SaveResult:
-    """What :meth:`Archive.save_item` did with a record."""
-
-    status: SaveStatus
-    item_id: int
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def format_timestamp(moment: datetime) -> str:
-    """ISO 8601 UTC with a ``Z``, to the second; naive datetimes are taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class Archive(CrawlStateMixin, ItemReadsMixin, BrowseReadsMixin):
+class Archive:
     """A regarchive SQLite archive, opened (and created or migrated) on construction.
 
     ``create=False`` refuses to create a missing file (for commands that only read).
@@ -109,10 +68,6 @@ class Archive(CrawlStateMixin, ItemReadsMixin, BrowseReadsMixin):
     ``mode=ro`` and ``query_only``): for serving it; an archive that needs a migration is then
     refused rather than migrated.
     ``clock`` returns the current time; tests inject a fixed one.
-
-    Crawl bookkeeping comes from :class:`~archive.crawl_state.CrawlStateMixin`, reading items
-    back from :class:`~archive.item_reads.ItemReadsMixin`, the reads of a web view from
-    :class:`~archive.browse_reads.BrowseReadsMixin`.
     """
 
     def __init__(
@@ -124,7 +79,6 @@ class Archive(CrawlStateMixin, ItemReadsMixin, BrowseReadsMixin):
         read_only: bool = False,
     ) -> None:
         self.path = Path(path).expanduser()
-        self._clock: Clock = clock or utc_now
         self.read_only = read_only
         schema.require_sqlite_utils()
         check_file(self.path, create=create and not read_only)
@@ -134,6 +88,19 @@ class Archive(CrawlStateMixin, ItemReadsMixin, BrowseReadsMixin):
             self._check_identity()
             self._configure()
             self._migrate()
+            self._connection = ArchiveConnection(
+                self.path,
+                self._conn,
+                self._db,
+                clock=clock or utc_now,
+                busy_timeout_ms=BUSY_TIMEOUT_MS,
+            )
+            self.items = Items(self._connection)
+            self.pages = Pages(self._connection)
+            self.crawl_log = CrawlLog(self._connection)
+            self.item_reads = ItemReads(self._connection)
+            self.browse_reads = BrowseReads(self._connection)
+            self.export_log = ExportLog(self._connection)
         except sqlite3.Error as exc:
             self._conn.close()
             raise self._open_error(exc) from exc
@@ -141,7 +108,7 @@ class Archive(CrawlStateMixin, ItemReadsMixin, BrowseReadsMixin):
             self._conn.close()
             raise
 
-    # -- opening -------------------------------------------------------------------------------
+    # -- opening --------------------------------------------------------------------------------
 
     def _check_identity(self) -> None:
         """Refuse SQLite files that are not ours, or are from a newer schema, before any write.
@@ -210,7 +177,7 @@ class Archive(CrawlStateMixin, ItemReadsMixin, BrowseReadsMixin):
         schema.migrate(self._conn)
 
     def _open_error(self, exc: sqlite3.Error) -> ArchiveError:
-        if _is_busy(exc):
+        if is_busy(exc):
             return ArchiveBusyError(
                 f"archive {self.path} is locked by another process; try again when it is done",
                 self.path,
@@ -245,42 +212,34 @@ class Archive(CrawlStateMixin, ItemReadsMixin, BrowseReadsMixin):
     def schema_version(self) -> int:
         return schema.user_version(self._conn)
 
-    def _now(self) -> str:
-        return format_timestamp(self._clock())
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``); the archive's writes made inside it
+        join it, and commit or roll back together."""
+        return self._connection.transaction()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taking the write lock up front (no deadlock on upgrade).
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Reads inside see the archive as it was at their first read, whatever a crawl
+        writes meanwhile (WAL): an export and its change mark then agree exactly."""
+        return self._connection.snapshot()
 
-        Raw ``BEGIN IMMEDIATE``: ``db.atomic()`` opens a deferred ``BEGIN``. sqlite-utils calls
-        made inside join this transaction through savepoints.
+    def integrity_problem(self) -> str | None:
+        """None when SQLite's ``quick_check`` finds the file sound, else its first complaint.
+
+        Reads every page of the file (about a second per GB): for the writer to call once
+        before a crawl, so a damaged archive is reported instead of written to.
         """
-        conn = self._conn
+        # Raw: a PRAGMA; a badly damaged file raises instead of answering.
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            raise self._write_error(exc) from exc
+            rows = self._conn.execute("PRAGMA quick_check(1)").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        answer = str(rows[0][0]) if rows else "no answer"
+        if answer == "ok":
+            return None
+        # One line: the report starts "*** in database main ***" then names the page.
+        return " ".join(answer.replace("*** in database main ***", "").split())
 
-    def _write_error(self, exc: sqlite3.OperationalError) -> ArchiveError:
-        if _is_busy(exc):
-            return ArchiveBusyError(
-                f"archive {self.path} stayed locked by another process for "
-                f"{BUSY_TIMEOUT_MS // 1000}s; try again when it is done",
-                self.path,
-            )
-        return ArchiveError(f"cannot write to archive {self.path}: {exc}", self.path)
-
-    def _query_one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
-        return next(self._db.query(sql, params), None)
-
-    # -- items ----------------------------------------------------------------------------------
+    # -- items: handed to Items (archive/items.py) ----------------------------------------------
 
     def save_item(
         self,
@@ -288,182 +247,169 @@ class Archive(CrawlStateMixin, ItemReadsMixin, BrowseReadsMixin):
         page: Mapping[str, Any] | None,
         crawl_id: int | None,
     ) -> SaveResult:
-        """Insert, update or confirm an item from an extracted record, in one transaction.
+        return self.items.save(record, page, crawl_id)
 
-        The existing item is found by any of the record's URLs, else by the same text on the
-        same site (long texts only). A changed title or text moves the previous state to
-        ``versions``; otherwise only ``last_seen`` moves and new URLs, rubrics and related
-        links are merged in. The page (raw body compressed) is stored alongside.
-        """
-        fields = item_fields(record)
-        record_urls = distinct([fields["url"], *(record.get("urls") or [])])
-        urls = distinct([*record_urls, *page_urls(page)])
-        now = self._now()
-        with self._transaction() as conn:
-            urls = self._settle_canonical_claim(conn, urls, record_urls, fields, page_urls(page))
-            existing = self._find_item(conn, urls, fields)
-            if existing is None:
-                item_id = insert_item(conn, fields, now)
-                status: SaveStatus = "inserted"
-            elif has_changed(existing, fields):
-                item_id = existing["id"]
-                keep_version(conn, item_id)
-                update_item(conn, item_id, fields, now)
-                status = "updated"
-            else:
-                item_id = existing["id"]
-                touch_item(conn, item_id, fields, now)
-                status = "unchanged"
-            link_urls(conn, item_id, urls)
-            link_rubrics(conn, item_id, clean_list(record.get("rubrics")))
-            merge_related(conn, item_id, record.get("related") or [])
-            fill_from_sightings(conn, item_id)
-            if page is not None:
-                upsert_page(conn, page, item_id, crawl_id, now)
-        return SaveResult(status, item_id)
-
-    def _settle_canonical_claim(
-        self,
-        conn: sqlite3.Connection,
-        urls: list[str],
-        record_urls: list[str],
-        fields: dict[str, Any],
-        fetched: list[str],
-    ) -> list[str]:
-        """Keep a canonical link from merging two different articles; return the URLs to
-        save the record under.
-
-        A page's canonical URL is trusted to join it to the item known there, unless that item
-        was fetched elsewhere and holds another article (different words): then the page that
-        claims a URL it was not fetched at loses the claim, whether it comes first (the
-        earlier item gives the URL back) or second (the record keeps its own URL). Either way
-        the item concerned gets a warning.
-        """
-        owner = _item_id_by_url(conn, urls)
-        if owner is None or not fetched:
-            return urls
-        theirs = fetched_urls(conn, owner)
-        if not theirs or theirs & set(fetched) or same_article(conn, owner, fields):
-            return urls
-        canonical = fields["url"]
-        if canonical not in fetched:
-            # The record's URLs are the canonical, then where it was requested and where it
-            # landed (normalised): the last of them is the page's own.
-            fields["url"] = next(
-                (url for url in reversed(record_urls) if url != canonical), fetched[-1]
-            )
-            fields["site"] = urlsplit(fields["url"]).netloc
-            warning = f"canonical URL {canonical} ignored: another archived article is there"
-            fields["warnings"] = to_json([*json.loads(fields["warnings"]), warning])
-            return [url for url in urls if url != canonical]
-        for url in sorted(set(urls) - theirs):
-            release_url(
-                conn, owner, url, f"canonical URL {url} ignored: another archived article is there"
-            )
-        return urls
-
-    def _find_item(
-        self, conn: sqlite3.Connection, urls: Sequence[str], fields: Mapping[str, Any]
-    ) -> sqlite3.Row | None:
-        # Raw lookups on the per-article path: db.query() wraps each in a savepoint.
-        item_id = _item_id_by_url(conn, urls)
-        if item_id is None and len(fields["text"].strip()) >= MIN_HASH_DEDUP_CHARS:
-            row = conn.execute(
-                "SELECT id FROM items WHERE content_hash = ? AND site = ? ORDER BY id LIMIT 1",
-                (fields["content_hash"], fields["site"]),
-            ).fetchone()
-            item_id = row["id"] if row is not None else None
-        if item_id is None:
-            return None
-        return conn.execute(
-            "SELECT id, title, category, content_hash FROM items WHERE id = ?", (item_id,)
-        ).fetchone()
+    def add_sightings(self, sightings: Iterable[Mapping[str, Any]], crawl_id: int | None) -> int:
+        return self.items.add_sightings(sightings, crawl_id)
 
     def item_id(self, url: str) -> int | None:
         """The item known at ``url`` (any of its URLs), if any."""
-        return _item_id_by_url(self._conn, [url])
+        return self.items.id_at(url)
+
+    def known_item_urls(self, urls: Iterable[str]) -> set[str]:
+        """Those of ``urls`` an archived article was seen at."""
+        return self.items.known_urls(urls)
 
     def item_count(self) -> int:
-        return self._db.table("items").count
+        return self.items.count()
 
-    # -- sightings ------------------------------------------------------------------------------
+    # -- pages: handed to Pages (archive/pages.py) ----------------------------------------------
 
-    def add_sightings(self, sightings: Iterable[Mapping[str, Any]], crawl_id: int | None) -> int:
-        """Store links seen on listing pages, in one transaction; return how many were kept.
+    def save_page(
+        self, page: Mapping[str, Any], crawl_id: int | None, item_id: int | None = None
+    ) -> None:
+        self.pages.save(page, crawl_id, item_id)
 
-        A sighting of a URL the archive already knows adds its rubric to that item and gives
-        it a category when it has none; sightings of URLs not fetched yet are applied when the
-        item is saved.
-        """
-        now = self._now()
-        count = 0
-        with self._transaction() as conn:
-            for sighting in sightings:
-                url = sighting.get("url")
-                if not url:
-                    continue
-                row = sighting_row(sighting, crawl_id, now)
-                conn.execute(UPSERT_SIGHTING, row)
-                item_id = _item_id_by_url(conn, [url])
-                if item_id is not None:
-                    apply_sighting(conn, item_id, row["rubric"], row["category"])
-                count += 1
-        return count
+    def touch_page(self, page: Mapping[str, Any], crawl_id: int | None) -> int | None:
+        return self.pages.touch(page, crawl_id)
 
-    # -- reading the whole archive --------------------------------------------------------------
-    # Here, not in archive/item_reads.py: tests/test_faults_security.py reviews by file the names
-    # formatted into SQL text (``where`` and ``column`` below, ``marks`` in _item_id_by_url).
+    def page_info(self, url: str) -> dict[str, Any] | None:
+        return self.pages.info(url)
+
+    def page_html(self, url: str) -> bytes | None:
+        return self.pages.html(url)
+
+    def known_page(self, url: str) -> dict[str, Any] | None:
+        return self.pages.known(url)
+
+    def revisit_pages(self, after: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+        return self.pages.to_revisit(after, limit)
+
+    # -- crawls and listings: handed to CrawlLog (archive/crawl_log.py) -------------------------
+
+    def start_crawl(self, start_urls: Sequence[str], args: Mapping[str, Any]) -> int:
+        return self.crawl_log.start(start_urls, args)
+
+    def finish_crawl(
+        self,
+        crawl_id: int,
+        *,
+        finish_reason: str,
+        counts: Mapping[str, int],
+        stats: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.crawl_log.finish(crawl_id, finish_reason=finish_reason, counts=counts, stats=stats)
+
+    def record_error(self, crawl_id: int | None, url: str, status: int | None, error: str) -> None:
+        self.crawl_log.record_error(crawl_id, url, status, error)
+
+    def crawl(self, crawl_id: int) -> dict[str, Any]:
+        return self.crawl_log.get(crawl_id)
+
+    def last_crawl(self) -> dict[str, Any] | None:
+        return self.crawl_log.last()
+
+    def crawls(self, limit: int = 10) -> list[dict[str, Any]]:
+        return self.crawl_log.latest(limit)
+
+    def crawl_errors(self, crawl_id: int, limit: int | None = None) -> list[dict[str, Any]]:
+        return self.crawl_log.errors(crawl_id, limit)
+
+    def failed_urls(self) -> list[str]:
+        return self.crawl_log.failed_urls()
+
+    def walked_listings(self) -> set[str]:
+        return self.crawl_log.walked_listings()
+
+    def record_listings(self, listings: Mapping[str, str | None], crawl_id: int | None) -> None:
+        self.crawl_log.record_listings(listings, crawl_id)
+
+    def listings(self) -> list[dict[str, Any]]:
+        return self.crawl_log.listings()
+
+    # -- reading items: handed to ItemReads (archive/item_reads.py) -----------------------------
+
+    def record(self, item: int | str) -> dict[str, Any] | None:
+        return self.item_reads.record(item)
+
+    def versions(self, item_id: int) -> list[dict[str, Any]]:
+        return self.item_reads.versions(item_id)
+
+    def search(self, query: str, *, limit: int = 20, raw: bool = False) -> list[dict[str, Any]]:
+        return self.item_reads.search(query, limit=limit, raw=raw)
+
+    def find_items(
+        self,
+        filters: queries.Filters,
+        *,
+        sort: queries.Sort = "relevance",
+        limit: int | None = 20,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        return self.item_reads.find_items(filters, sort=sort, limit=limit, offset=offset)
+
+    def count_items(self, filters: queries.Filters) -> int:
+        return self.item_reads.count_items(filters)
+
+    def iter_export(self, filters: queries.Filters) -> Iterator[dict[str, Any]]:
+        return self.item_reads.iter_export(filters)
 
     def iter_records(self) -> Iterator[dict[str, Any]]:
-        """Every item as an export record, ordered by ``published`` (undated last) then ``id``.
+        return self.item_reads.iter_records()
 
-        Streams from a cursor; each row carries its URLs, rubrics and related links through
-        JSON subqueries, so there is one query per ordering, not one per item. The two
-        queries (dated, then undated) each follow the ``items_published`` index: no sort.
-        """
-        for where in (
-            "i.published IS NOT NULL ORDER BY i.published, i.id",
-            "i.published IS NULL ORDER BY i.id",
-        ):
-            for row in self._db.query(RECORD_SELECT + " WHERE " + where):
-                yield record_from_row(row)
+    def facets(self, filters: queries.Filters) -> dict[str, Any]:
+        return self.item_reads.facets(filters)
+
+    def related_items(self, item_id: int) -> list[dict[str, Any]]:
+        return self.item_reads.related_items(item_id)
 
     def summary(self) -> dict[str, Any]:
-        """Counts for a ``stats`` command: items by category and site, and table sizes."""
-        db = self._db
+        return self.item_reads.summary()
 
-        def count(table: str) -> int:
-            return db.table(table).count
+    # -- browsing: handed to BrowseReads (archive/browse_reads.py) ----------------------------
 
-        def grouped(column: str) -> dict[str, int]:
-            rows = db.query(
-                f"SELECT {column} AS key, count(*) AS n FROM items GROUP BY {column} "
-                "ORDER BY n DESC, key"
-            )
-            return {(row["key"] if row["key"] is not None else ""): row["n"] for row in rows}
+    def item_columns(self, item_id: int) -> dict[str, Any] | None:
+        return self.browse_reads.item_columns(item_id)
 
-        span = next(db.query("SELECT min(published) AS first, max(published) AS last FROM items"))
-        return {
-            "path": str(self.path),
-            "schema_version": self.schema_version,
-            "items": count("items"),
-            "urls": count("item_urls"),
-            "versions": count("versions"),
-            "pages": count("pages"),
-            "sightings": count("sightings"),
-            "crawls": count("crawls"),
-            "by_category": grouped("category"),
-            "by_site": grouped("site"),
-            "published_from": span["first"],
-            "published_to": span["last"],
-        }
+    def item_pages(self, item_id: int) -> list[dict[str, Any]]:
+        return self.browse_reads.item_pages(item_id)
+
+    def attachments(self, item_id: int) -> list[dict[str, Any]]:
+        return self.browse_reads.attachments(item_id)
+
+    def run_select(
+        self, sql: str, *, max_rows: int = 1000, time_limit: float = 5.0
+    ) -> SelectResult:
+        return self.browse_reads.run_select(sql, max_rows=max_rows, time_limit=time_limit)
+
+    # -- exports: handed to ExportLog (archive/export_log.py) -----------------------------------
+
+    def change_mark(self) -> int:
+        return self.export_log.change_mark()
+
+    def last_export(self, name: str) -> dict[str, Any] | None:
+        return self.export_log.last(name)
+
+    def record_export(
+        self,
+        name: str,
+        *,
+        mark: int,
+        items: int,
+        fmt: str,
+        output: str | None,
+        filters: Mapping[str, Any],
+    ) -> int:
+        return self.export_log.record(
+            name, mark=mark, items=items, fmt=fmt, output=output, filters=filters
+        )
 
 
 # -- opening helpers ----------------------------------------------------------------------------
 
 
 def _connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Connection:
-    """Connect in autocommit mode: transactions are explicit (see ``_transaction``)."""
+    """Connect in autocommit mode: transactions are explicit (see ``transaction``)."""
     mode = "ro" if read_only else "rwc" if create else "rw"
     uri = f"{path.resolve().as_uri()}?mode={mode}"
     try:
@@ -476,32 +422,3 @@ def _connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Co
         ) from exc
     conn.row_factory = sqlite3.Row
     return conn
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
-    message = str(exc).lower()
-    return "locked" in message or "busy" in message
-
-
-# -- item lookup --------------------------------------------------------------------------------
-
-
-def _item_id_by_url(conn: sqlite3.Connection, urls: Sequence[str]) -> int | None:
-    """The item mapped to the first of ``urls`` that is known (canonical URL comes first)."""
-    if not urls:
-        return None
-    # Raw: on the per-article path, where db.query() would add a savepoint per lookup.
-    marks = ", ".join("?" for _ in urls)
-    known = {
-        row["url"]: row["item_id"]
-        for row in conn.execute(
-            f"SELECT url, item_id FROM item_urls WHERE url IN ({marks})", tuple(urls)
-        )
-    }
-    for url in urls:
-        if url in known:
-            return int(known[url])
-    row = conn.execute(
-        f"SELECT id FROM items WHERE url IN ({marks}) ORDER BY id LIMIT 1", tuple(urls)
-    ).fetchone()
-    return int(row["id"]) if row is not None else None

@@ -1,10 +1,11 @@
-"""The raw SQL writes of items, their URLs, rubrics and related links, pages and sightings.
+"""The raw SQL of the per-article write path, and the lookups made inside its transactions.
 
-Module-level helpers that :class:`regarchive.archive.store.Archive` calls inside its write
-transactions, on
-the transaction's connection, and the cleaning of record values they share with the rest of the
-archive (``to_json``). Raw SQL on purpose (see :mod:`regarchive.archive.store`): each ``# Raw:``
-comment says why for its statement.
+Module-level functions over the transaction's ``sqlite3`` connection, which
+:class:`regarchive.archive.items.Items` and :class:`regarchive.archive.pages.Pages` call inside
+their write transactions: items, their URLs, rubrics and related links, pages and sightings.
+Also the cleaning of record values shared with the rest of the archive (``to_json``). Raw SQL on
+purpose (see :mod:`regarchive.archive.store`): each ``# Raw:`` comment says why for its
+statement.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -79,6 +80,70 @@ def item_fields(record: Mapping[str, Any]) -> dict[str, Any]:
         or hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "warnings": to_json(list(record.get("warnings") or [])),
     }
+
+
+# -- finding items ------------------------------------------------------------------------------
+
+# Texts shorter than this are not trusted for content-hash dedup: two pages with an empty or
+# boilerplate-only body would otherwise become one item.
+MIN_HASH_DEDUP_CHARS = 200
+
+# URLs per ``IN (...)`` lookup: SQLite's bound-parameter limit is 999 or more.
+_URLS_PER_LOOKUP = 500
+
+
+def item_ids_at(conn: sqlite3.Connection, urls: Iterable[str]) -> dict[str, int]:
+    """URL → item id, for those of ``urls`` the archive maps to an item."""
+    wanted = list(dict.fromkeys(urls))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), _URLS_PER_LOOKUP):
+        chunk = wanted[start : start + _URLS_PER_LOOKUP]
+        marks = ", ".join("?" for _ in chunk)
+        # Raw: an IN lookup on the primary key, per article and per listing page, where
+        # db.query() would add a savepoint per call.
+        rows = conn.execute(f"SELECT url, item_id FROM item_urls WHERE url IN ({marks})", chunk)
+        found.update((row[0], int(row[1])) for row in rows)
+    return found
+
+
+def item_id_at(conn: sqlite3.Connection, urls: Sequence[str]) -> int | None:
+    """The item mapped to the first of ``urls`` that is known (canonical URL comes first), else
+    the first item whose own URL is one of them."""
+    if not urls:
+        return None
+    known = item_ids_at(conn, urls)
+    for url in urls:
+        if url in known:
+            return known[url]
+    marks = ", ".join("?" for _ in urls)
+    # Raw: on the per-article path, where db.query() would add a savepoint per lookup.
+    row = conn.execute(
+        f"SELECT id FROM items WHERE url IN ({marks}) ORDER BY id LIMIT 1", tuple(urls)
+    ).fetchone()
+    return int(row["id"]) if row is not None else None
+
+
+def find_item(
+    conn: sqlite3.Connection, urls: Sequence[str], fields: Mapping[str, Any]
+) -> sqlite3.Row | None:
+    """The archived item a record is: found by any of its URLs, else by the same text on the
+    same site (long texts only). The row has what :func:`has_changed` compares."""
+    item_id = item_id_at(conn, urls)
+    if item_id is None and len(fields["text"].strip()) >= MIN_HASH_DEDUP_CHARS:
+        # Raw: an indexed lookup (items_content_hash) per article, without db.query()'s savepoint.
+        row = conn.execute(
+            "SELECT id FROM items WHERE content_hash = ? AND site = ? ORDER BY id LIMIT 1",
+            (fields["content_hash"], fields["site"]),
+        ).fetchone()
+        item_id = row["id"] if row is not None else None
+    if item_id is None:
+        return None
+    return conn.execute(
+        "SELECT id, title, category, content_hash FROM items WHERE id = ?", (item_id,)
+    ).fetchone()
+
+
+# -- writing items ------------------------------------------------------------------------------
 
 
 def has_changed(existing: sqlite3.Row, fields: Mapping[str, Any]) -> bool:
@@ -198,6 +263,9 @@ def fill_from_sightings(conn: sqlite3.Connection, item_id: int) -> None:
     )
 
 
+# -- pages --------------------------------------------------------------------------------------
+
+
 def upsert_page(
     conn: sqlite3.Connection,
     page: Mapping[str, Any],
@@ -249,11 +317,26 @@ _UPSERT_PAGE_NOT_MODIFIED = _PAGE_INSERT + (
 )
 
 
-# -- sighting helpers ---------------------------------------------------------------------------
+def touch_page(conn: sqlite3.Connection, row: Mapping[str, Any], now: str) -> int | None:
+    """A page fetched again unchanged: move its fetch time, crawl and validators (``row``), and
+    its item's ``last_seen``. Returns the item's id, or None when the URL holds no item."""
+    # Raw: COALESCE keeps validators a 304 did not repeat; update() only assigns.
+    conn.execute(
+        "UPDATE pages SET etag = COALESCE(:etag, etag), "
+        "last_modified = COALESCE(:last_modified, last_modified), "
+        "fetched_at = :fetched_at, crawl_id = :crawl_id WHERE url = :url",
+        row,
+    )
+    found = conn.execute("SELECT item_id FROM pages WHERE url = ?", (row["url"],)).fetchone()
+    item_id = found[0] if found else None
+    if item_id is not None:
+        conn.execute("UPDATE items SET last_seen = MAX(last_seen, ?) WHERE id = ?", (now, item_id))
+    return item_id
 
-# Raw: the conflict target is the COALESCE expression index and the update merges (MAX,
-# COALESCE); upsert_all() can only target primary-key columns and overwrite them.
-UPSERT_SIGHTING = (
+
+# -- sightings ----------------------------------------------------------------------------------
+
+_UPSERT_SIGHTING = (
     "INSERT INTO sightings (url, rubric, label, category, found_on, crawl_id, first_seen, "
     "last_seen) VALUES (:url, :rubric, :label, :category, :found_on, :crawl_id, :now, :now) "
     "ON CONFLICT (url, COALESCE(rubric, ''), COALESCE(label, '')) DO UPDATE SET "
@@ -262,6 +345,14 @@ UPSERT_SIGHTING = (
     "found_on = COALESCE(excluded.found_on, found_on), "
     "crawl_id = COALESCE(excluded.crawl_id, crawl_id)"
 )
+
+
+def upsert_sighting(conn: sqlite3.Connection, row: Mapping[str, Any]) -> None:
+    """Store a sighting (a :func:`sighting_row`), merged into the one of the same URL, rubric
+    and label."""
+    # Raw: the conflict target is the COALESCE expression index and the update merges (MAX,
+    # COALESCE); upsert_all() can only target primary-key columns and overwrite them.
+    conn.execute(_UPSERT_SIGHTING, row)
 
 
 def sighting_row(sighting: Mapping[str, Any], crawl_id: int | None, now: str) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Item pipeline: the one place where crawled data enters the archive.
 
 Records, sightings and fetch errors are written through :class:`regarchive.archive.store.Archive`;
-the crawl
-itself is recorded in the ``crawls`` table when the spider closes, with the run's counts.
+the crawl itself is recorded in the ``crawls`` table when the spider closes, with the run's
+counts.
 
 An archive that cannot be written (disk full, file too large, damaged) stops the crawl at once:
 every write is one transaction, so what was committed stays, and going on would only fetch pages

@@ -19,8 +19,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from regarchive.archive.clock import utc_timestamp
 from regarchive.pipelines.extraction.urls import normalize_url
-from regarchive.scraper.items import FetchError, utc_now
+from regarchive.scraper.items import FailedFetch
 
 # Download errors by exception class name: (message, kind). Timeouts are worded separately (they
 # name the limit).
@@ -141,4 +142,5 @@ class CallbackErrorsMiddleware:
         logger.warning("could not read %s: %s", response.url, message)
         self.crawler.stats.inc_value("regarchive/errors/parse")
         url = normalize_url(response.url)
-        return [FetchError(url=url, status=response.status, error=message, at=utc_now())]
+        failed = FailedFetch(url=url, status=response.status, error=message, at=utc_timestamp())
+        return [failed]

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
-
-
-def utc_now() -> str:
-    """The current time as the archive writes it: ISO 8601 UTC, to the second."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -53,8 +47,9 @@ class ArticlePage:
 
 
 @dataclass
-class FetchError:
-    """A page that could not be fetched (HTTP error, timeout, refused connection…)."""
+class FailedFetch:
+    """A page that could not be fetched (HTTP error, timeout, refused connection…): an item
+    for the archive's ``crawl_errors``, not an exception."""
 
     url: str
     status: int | None

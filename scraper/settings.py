@@ -1,8 +1,7 @@
 """Scrapy settings for regarchive: polite by default, every value overridable with ``-s KEY=VALUE``.
 
 Loaded by module name (``regarchive.scraper.settings``), so a crawl behaves the same whatever the
-working
-directory (cron starts in $HOME).
+working directory (cron starts in $HOME).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A loopback server that misbehaves on request: the faults real public-sector sites commit.
 
-:class:`FaultServer` serves the sample SPIP site like :class:`~archive.demo.server.SiteServer`,
+:class:`FaultServer` serves the sample SPIP site like :class:`~regarchive.demo.server.SiteServer`,
 plus a *fault* per path when a test asks for one::
 
     with FaultServer() as server:
@@ -34,6 +34,7 @@ from types import TracebackType
 
 from regarchive.demo.server import SiteServer, _Handler, _HTTPServer
 from regarchive.demo.site import Page, Site, build_site
+from tests.support import require_e2e
 
 # A hang never lasts longer than this, whatever a test asks: the server must always stop.
 MAX_HANG_SECONDS = 30.0
@@ -211,6 +212,7 @@ class FaultServer(SiteServer):
         self.fault_log: list[FaultRecord] = []
 
     def start(self) -> FaultServer:
+        require_e2e("FaultServer")
         super().start()
         assert self._httpd is not None
         # socketserver builds a handler per request from this attribute: ours from now on
@@ -284,6 +286,7 @@ class Bystander:
         return f"http://{self.host}:{self._httpd.server_address[1]}"
 
     def __enter__(self) -> Bystander:
+        require_e2e("Bystander")
         httpd = _BystanderHTTPServer((self.host, 0), _BystanderHandler)
         httpd.owner = self
         self._httpd = httpd

@@ -1,4 +1,5 @@
-"""Shared test helpers: run the real CLI in a subprocess, crawl the sample site fast."""
+"""Shared test helpers: run the CLI (in its own process or in this one), crawl the sample site
+fast, build records and pages, watch processes and archives from outside."""
 
 from __future__ import annotations
 
@@ -8,38 +9,64 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from click.testing import CliRunner, Result
+
+from regarchive.cli import cli
 from regarchive.cli.commands.demo import LOOPBACK_SETTINGS
 
 # The sample site is local: crawl it without the delays that spare real servers.
 FAST = [arg for key, value in LOOPBACK_SETTINGS.items() for arg in ("-s", f"{key}={value}")]
 
+# Whether the running test is marked e2e (set by tests/conftest.py before its fixtures).
+e2e_allowed = True
+
+
+def require_e2e(what: str) -> None:
+    """Refuse to start a process or a server in a test not marked ``e2e``."""
+    if not e2e_allowed:
+        raise AssertionError(f"{what} starts a process or a server: mark the test @pytest.mark.e2e")
+
 
 def regarchive(
-    *args: str, cwd: Path | None = None, timeout: float = 300
+    *args: str,
+    cwd: Path | None = None,
+    timeout: float = 300,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``regarchive ARGS`` as a user would, in its own process."""
+    """Run ``regarchive ARGS`` as a user would, in its own process (``python -m regarchive``)."""
+    require_e2e("regarchive()")
     return subprocess.run(
         [sys.executable, "-m", "regarchive", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
+        env=None if env is None else dict(env),
     )
 
 
 def regarchive_background(*args: str) -> subprocess.Popen[str]:
+    """Start ``regarchive ARGS`` in its own process and return at once."""
+    require_e2e("regarchive_background()")
     return subprocess.Popen(
         [sys.executable, "-m", "regarchive", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def invoke(*args: str) -> Result:
+    """Run ``regarchive ARGS`` in this process (click's runner: the same command objects), for
+    the many cases that need no crawl; an exception other than the exit is raised, not kept."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def export_records(db: Path) -> list[dict]:
@@ -173,6 +200,7 @@ class Served:
         self.output = ""
 
     def __enter__(self) -> Served:
+        require_e2e("Served")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "regarchive", "serve", "--port", "0", *self.args],
             stdout=subprocess.PIPE,

@@ -12,14 +12,12 @@ import json
 import os
 import signal
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from regarchive.demo.server import SiteServer
-from regarchive.demo.site import build_site
 from tests.faults import FaultServer, article_page, html_page, listing_page
 from tests.support import (
     FAST,
@@ -31,11 +29,8 @@ from tests.support import (
     wait_for,
 )
 
-
-@pytest.fixture
-def server() -> Iterator[SiteServer]:
-    with SiteServer(lambda base_url: build_site(base_url)) as running:
-        yield running
+# Every test here starts a server or a process (see tests/conftest.py).
+pytestmark = pytest.mark.e2e
 
 
 def test_readers_during_a_crawl_then_kill_9_lose_no_committed_item(

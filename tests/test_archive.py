@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+import multiprocessing
 import os
+import pkgutil
 import sqlite3
 import zlib
 from datetime import datetime, timedelta, timezone
@@ -46,11 +49,6 @@ def make_record(path: str = "/Un-article", **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "archive.db"
-
-
-@pytest.fixture
 def archive(db_path: Path):
     with Archive(db_path, clock=Clock()) as opened:
         yield opened
@@ -62,6 +60,23 @@ def query(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def test_the_archive_raises_one_hierarchy_of_errors() -> None:
+    """Every exception class of the archive layer is declared in archive/errors.py and is an
+    ArchiveError: one ``except ArchiveError`` catches whatever the archive refuses."""
+    package = importlib.import_module("regarchive.archive")
+    declared = {
+        (module.name, name)
+        for module in pkgutil.iter_modules(package.__path__, "regarchive.archive.")
+        for name, value in vars(importlib.import_module(module.name)).items()
+        if isinstance(value, type)
+        and issubclass(value, BaseException)
+        and value.__module__ == module.name
+    }
+    assert declared and {module for module, _ in declared} == {"regarchive.archive.errors"}
+    errors = importlib.import_module("regarchive.archive.errors")
+    assert all(issubclass(getattr(errors, name), ArchiveError) for _, name in declared)
 
 
 # -- opening and migrations ---------------------------------------------------------------------
@@ -122,6 +137,30 @@ def test_migrate_is_idempotent(db_path: Path) -> None:
     conn = sqlite3.connect(db_path, isolation_level=None)
     assert schema.migrate(conn) == schema.SCHEMA_VERSION
     conn.close()
+
+
+def _open_when_all_are_ready(db_path: Path, ready: Any) -> None:
+    ready.wait()
+    Archive(db_path).close()
+
+
+@pytest.mark.e2e
+def test_processes_opening_a_new_archive_at_once_migrate_it_once(db_path: Path) -> None:
+    """Each step is applied under the write lock, after reading the version again: the
+    processes that wait for the first one find the archive migrated, instead of failing to
+    create its tables a second time."""
+    context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(6)
+    openers = [
+        context.Process(target=_open_when_all_are_ready, args=(db_path, ready)) for _ in range(6)
+    ]
+    for opener in openers:
+        opener.start()
+    for opener in openers:
+        opener.join(60)
+    assert [opener.exitcode for opener in openers] == [0] * 6
+    assert query(db_path, "PRAGMA user_version") == [(schema.SCHEMA_VERSION,)]
+    assert query(db_path, "SELECT count(*) FROM sqlite_master WHERE name = 'items'") == [(1,)]
 
 
 def test_non_sqlite_file_is_refused_and_untouched(db_path: Path) -> None:
@@ -411,6 +450,24 @@ def test_sightings_are_upserted(db_path: Path, archive: Archive) -> None:
         ("Europe", "Un article", stamp(1), stamp(1)),
         (None, None, stamp(2), stamp(2)),
     ]
+
+
+def test_writes_grouped_in_one_transaction_commit_or_roll_back_together(
+    db_path: Path, archive: Archive
+) -> None:
+    with pytest.raises(sqlite3.IntegrityError), archive.transaction():
+        archive.save_item(make_record("/Un"), None, None)
+        archive.add_sightings([sighting(BASE + "/Deux", "Europe")], None)
+        page = make_page(BASE + "/Trois")
+        archive.save_item(make_record("/Trois", text="Autre. " * 40), page, crawl_id=999)
+    assert archive.item_count() == 0
+    assert query(db_path, "SELECT count(*) FROM sightings") == [(0,)]
+    with archive.transaction():
+        archive.save_item(make_record("/Un"), None, None)
+        archive.add_sightings([sighting(BASE + "/Deux", "Europe")], None)
+        assert query(db_path, "SELECT count(*) FROM items") == [(0,)]  # not committed yet
+    assert archive.item_count() == 1
+    assert query(db_path, "SELECT count(*) FROM sightings") == [(1,)]
 
 
 # -- pages --------------------------------------------------------------------------------------

@@ -21,20 +21,24 @@ import pytest
 from regarchive.demo.content import CP1252_PARAGRAPH, affdate
 from regarchive.demo.server import SiteServer
 from regarchive.demo.site import ArticleTruth, Page, Site, build_site
+from tests import support
 
 LABEL = re.compile(r"^(Actu|Circ\.) - ")
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[SiteServer]:
+def shared_server() -> Iterator[SiteServer]:
+    """One server for the module (tests/conftest.py's ``server`` is one per test)."""
+    support.require_e2e("the sample site's server")
     with SiteServer(lambda base_url: build_site(base_url)) as running:
         yield running
 
 
 @pytest.fixture()
-def fresh(server: SiteServer) -> SiteServer:
-    server.reset()
-    return server
+def fresh(shared_server: SiteServer) -> SiteServer:
+    """The shared server, its request log and pages as they were at the start."""
+    shared_server.reset()
+    return shared_server
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +93,7 @@ def links_to(site: Site, truth: ArticleTruth) -> list[tuple[str, str, str]]:
 # --- served over HTTP ------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_robots_txt(fresh: SiteServer) -> None:
     status, headers, body = fetch(fresh.url("/robots.txt"))
     assert status == 200
@@ -100,6 +105,7 @@ def test_robots_txt(fresh: SiteServer) -> None:
     assert f"Sitemap: {fresh.base_url}/sitemap.xml" in lines
 
 
+@pytest.mark.e2e
 def test_listing_has_ten_items_and_spip_pagination(fresh: SiteServer) -> None:
     site = fresh.site
     status, _, body = fetch(site.rubrics["Régions"])
@@ -144,6 +150,7 @@ def test_listing_labels_and_mixed_links(site: Site) -> None:
     assert not any(LABEL.match(a.text_content()) for a in plain)
 
 
+@pytest.mark.e2e
 def test_windows_1252_page(fresh: SiteServer) -> None:
     truth = fresh.site.article(fresh.site.traps["windows_1252"])
     assert truth.encoding == "windows-1252"
@@ -159,6 +166,7 @@ def test_windows_1252_page(fresh: SiteServer) -> None:
     assert CP1252_PARAGRAPH in truth.text
 
 
+@pytest.mark.e2e
 def test_article_served_at_two_urls_with_one_canonical(fresh: SiteServer) -> None:
     site = fresh.site
     truth = site.article(site.traps["two_urls"])
@@ -175,6 +183,7 @@ def test_article_served_at_two_urls_with_one_canonical(fresh: SiteServer) -> Non
     )
 
 
+@pytest.mark.e2e
 def test_etag_last_modified_and_conditional_requests(fresh: SiteServer) -> None:
     truth = fresh.site.articles[0]
     status, headers, body = fetch(truth.canonical_url)
@@ -195,6 +204,7 @@ def test_etag_last_modified_and_conditional_requests(fresh: SiteServer) -> None:
     assert [r.status for r in fresh.requests] == [200, 304, 200, 304, 200, 200]
 
 
+@pytest.mark.e2e
 def test_keep_alive_head_and_get(fresh: SiteServer) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", fresh.port, timeout=10)
     try:
@@ -216,6 +226,7 @@ def test_keep_alive_head_and_get(fresh: SiteServer) -> None:
     ] * 3 + [("GET", 404)]
 
 
+@pytest.mark.e2e
 def test_request_log(fresh: SiteServer) -> None:
     site = fresh.site
     fetch(site.rubrics["Régions"], **{"User-Agent": "regarchive-test/1"})
@@ -234,6 +245,7 @@ def test_request_log(fresh: SiteServer) -> None:
     assert fresh.count() == 0 and fresh.requests == []
 
 
+@pytest.mark.e2e
 def test_not_found_and_dynamic_pages(fresh: SiteServer) -> None:
     status, headers, body = fetch(fresh.url("/spip.php?article99999"))
     assert status == 404 and headers["Content-Type"].startswith("text/html")
@@ -244,6 +256,7 @@ def test_not_found_and_dynamic_pages(fresh: SiteServer) -> None:
     assert fresh.requests[0].status == 404
 
 
+@pytest.mark.e2e
 def test_feed_sitemap_and_non_article_pages(fresh: SiteServer) -> None:
     site = fresh.site
     status, headers, body = fetch(site.url("/spip.php?page=backend"))
@@ -261,6 +274,7 @@ def test_feed_sitemap_and_non_article_pages(fresh: SiteServer) -> None:
         assert fetch(site.url(path))[0] == 200
 
 
+@pytest.mark.e2e
 def test_replacing_and_updating_the_site(fresh: SiteServer) -> None:
     original = fresh.site
     try:

@@ -13,6 +13,9 @@ from regarchive.demo.site import ArticleTruth, build_site
 from regarchive.pipelines.extraction.urls import normalize_url
 from tests.support import FAST, export_records, regarchive
 
+# Every test here starts a server or a process (see tests/conftest.py).
+pytestmark = pytest.mark.e2e
+
 FIELDS = ("title", "category", "rubrics", "source", "published", "updated", "text")
 
 

@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from regarchive.archive.datapackage import write_datapackage
 from regarchive.archive.queries import Filters
 from regarchive.archive.records import CSV_FIELDS, restore
 from regarchive.archive.store import Archive
-from regarchive.cli import cli
-from tests.support import extracted_record
+from tests.support import extracted_record, invoke
 from tests.test_queries import REGIONS, SAMPLE, make_sample_archive
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -33,10 +32,6 @@ BOM = "\ufeff"
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     return str(make_sample_archive(tmp_path / "archive.db"))
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def export(db: str, *args: str) -> Result:

@@ -23,6 +23,9 @@ from regarchive.archive.store import Archive
 from tests.faults import FaultServer, article_page, html_page, listing_page
 from tests.support import FAST, export_records, regarchive
 
+# Every test here starts a server or a process (see tests/conftest.py).
+pytestmark = pytest.mark.e2e
+
 QUICK = [*FAST, "-s", "REGARCHIVE_EXTRACT_WORKERS=0"]
 LISTING = "/-Volumineux-"
 # Runs the CLI with every file it writes limited to LIMIT bytes (argv[1]).

@@ -7,27 +7,15 @@ what reaches the terminal.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from regarchive.archive.store import Archive
-from regarchive.cli import cli
+from tests.support import invoke, regarchive
 
 SITE = "http://127.0.0.1:9/-Regions-"  # never reached: every case fails before the crawl
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "regarchive", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 def assert_one_line_error(result: Result, *expected: str) -> None:
@@ -49,9 +37,10 @@ def assert_usage_error(result: Result, expected: str) -> None:
     assert last.startswith("Error: ") and expected in last
 
 
+@pytest.mark.e2e
 def test_unknown_options_and_commands_are_usage_errors() -> None:
     for args in (("crawl", "--frobnicate", SITE), ("crawl", SITE, "-x"), ("crawll", SITE)):
-        result = run(*args)
+        result = regarchive(*args)
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
         assert result.stderr.strip().splitlines()[-1].startswith("Error: No such")
@@ -78,8 +67,11 @@ def test_non_http_schemes_are_refused(url: str, tmp_path: Path) -> None:
     assert_one_line_error(invoke("crawl", url, "--db", str(tmp_path / "a.db")), "not an http(s)")
 
 
+@pytest.mark.e2e
 def test_a_host_that_does_not_exist_is_refused(tmp_path: Path) -> None:
-    result = run("crawl", "http://no-such-host.invalid/-Regions-", "--db", str(tmp_path / "a.db"))
+    result = regarchive(
+        "crawl", "http://no-such-host.invalid/-Regions-", "--db", str(tmp_path / "a.db")
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "Error: cannot resolve host 'no-such-host.invalid' "
@@ -129,8 +121,9 @@ def test_bad_config_values_are_refused(setting: str, expected: str, tmp_path: Pa
     assert not (tmp_path / "a.db").exists()
 
 
+@pytest.mark.e2e
 def test_bad_config_values_get_no_traceback_in_a_real_process(tmp_path: Path) -> None:
-    result = run("crawl", SITE, "--db", str(tmp_path / "a.db"), "-s", "DOWNLOAD_TIMEOUT=abc")
+    result = regarchive("crawl", SITE, "--db", str(tmp_path / "a.db"), "-s", "DOWNLOAD_TIMEOUT=abc")
     assert result.returncode == 2
     assert result.stderr == (
         "Error: bad value for DOWNLOAD_TIMEOUT: 'abc'; expected a number greater than 0\n"

@@ -22,6 +22,9 @@ from regarchive.scraper.failures import CallbackErrorsMiddleware
 from tests.faults import FaultServer, article_page, html_page, listing_page
 from tests.support import FAST, export_records, regarchive
 
+# Every test here starts a server or a process (see tests/conftest.py).
+pytestmark = pytest.mark.e2e
+
 LISTING = "/-Contenus-"
 TEXT = [
     "Le conseil régional a adopté mardi une délibération sur les transports scolaires.",

@@ -30,6 +30,9 @@ from tests.faults import (
 )
 from tests.support import FAST, export_records, regarchive
 
+# Every test here starts a server or a process (see tests/conftest.py).
+pytestmark = pytest.mark.e2e
+
 # Fast but real: 1 s timeout, 0.2 s first backoff (then 0.4 s), two retries.
 QUICK = [
     *FAST,

@@ -26,6 +26,9 @@ from tests.faults import (
 )
 from tests.support import FAST, export_records, regarchive
 
+# Every test here starts a server or a process (see tests/conftest.py).
+pytestmark = pytest.mark.e2e
+
 TEXT = ["Le syndicat intercommunal a voté son budget primitif pour l’année à venir."]
 MAX_PAGES = 5
 MAX_LINKS = 100

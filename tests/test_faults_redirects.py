@@ -23,6 +23,9 @@ from tests.faults import (
 )
 from tests.support import FAST, export_records, regarchive
 
+# Every test here starts a server or a process (see tests/conftest.py).
+pytestmark = pytest.mark.e2e
+
 LISTING = "/-Detours-"
 TEXT = ["Une délibération du conseil départemental sur l’entretien des routes communales."]
 

@@ -17,10 +17,9 @@ SQL_METHODS = frozenset({"execute", "executemany", "executescript", "query", "ro
 # Names interpolated into SQL text, reviewed one by one: none comes from user input.
 REVIEWED = {
     ("archive/schema.py", "target"): "the migration number (an int from enumerate)",
-    ("archive/store.py", "column"): "a column name from summary()'s own literal arguments",
-    ("archive/store.py", "marks"): "'?, ?, …' placeholders, one per URL",
-    ("archive/crawl_state.py", "marks"): "'?, ?, …' placeholders, one per URL",
-    ("archive/store.py", "where"): "one of two literal ORDER BY clauses",
+    ("archive/item_reads.py", "column"): "a column name from summary()'s own literal arguments",
+    ("archive/writes.py", "marks"): "'?, ?, …' placeholders, one per URL",
+    ("archive/item_reads.py", "where"): "one of two literal ORDER BY clauses",
 }
 XML_MODULES = ("xml.etree", "xml.dom", "xml.sax", "xml.parsers", "xmlrpc")
 XML_CALLS = frozenset({"XMLParser", "XML", "fromstring", "parse", "iterparse", "XMLPullParser"})

@@ -8,14 +8,12 @@ import os
 import signal
 import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from regarchive.demo.server import SiteServer
-from regarchive.demo.site import build_site
 from tests.support import (
     FAST,
     alive,
@@ -28,14 +26,11 @@ from tests.support import (
     wait_for,
 )
 
+# Every test here starts a server or a process (see tests/conftest.py).
+pytestmark = pytest.mark.e2e
+
 # Every known article due for a re-check on every run (the default re-checks old ones weekly).
 ALL_DUE = ["-s", "REGARCHIVE_REVISIT_OLD_EVERY_DAYS=0"]
-
-
-@pytest.fixture
-def server() -> Iterator[SiteServer]:
-    with SiteServer(lambda base_url: build_site(base_url)) as running:
-        yield running
 
 
 def crawl(server: SiteServer, db: Path, *extra: str) -> str:

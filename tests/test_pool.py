@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from regarchive.demo.site import build_site
 from regarchive.pipelines.pool import ExtractionPool, extract_page
 
@@ -20,6 +22,7 @@ def sample_pages() -> list[dict]:
     return pages
 
 
+@pytest.mark.e2e
 def test_pool_and_in_process_extraction_agree() -> None:
     pages = sample_pages()
     pool = ExtractionPool(workers=2)

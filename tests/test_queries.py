@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from regarchive.archive import queries, schema
-from regarchive.archive.queries import Filters, QueryError, fold, fts_match
+from regarchive.archive.errors import QueryError
+from regarchive.archive.queries import Filters, fts_match, match_key
 from regarchive.archive.store import Archive
 from tests.support import Clock, extracted_record
 
@@ -161,10 +162,10 @@ def test_filters_refuse_a_malformed_query_and_an_empty_range() -> None:
         Filters(since=date(2024, 2, 1), until=date(2024, 1, 1))
 
 
-def test_fold_ignores_case_accents_apostrophes_and_spaces() -> None:
-    assert fold("  Ministère de l’Intérieur ") == "ministere de l'interieur"
-    assert fold("ÎLE-DE-FRANCE") == "ile-de-france"
-    assert fold(None) is None
+def test_match_key_ignores_case_accents_apostrophes_and_spaces() -> None:
+    assert match_key("  Ministère de l’Intérieur ") == "ministere de l'interieur"
+    assert match_key("ÎLE-DE-FRANCE") == "ile-de-france"
+    assert match_key(None) is None
 
 
 def test_user_values_never_reach_the_sql_text() -> None:

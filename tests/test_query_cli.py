@@ -10,21 +10,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from regarchive.cli import cli
 from regarchive.cli.commands import query as query_command
 from regarchive.cli.commands.query import parse_date
+from tests.support import invoke
 from tests.test_queries import make_sample_archive
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(make_sample_archive(tmp_path_factory.mktemp("cli") / "archive.db"))
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def ok(*args: str) -> str:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from regarchive.cli import cli
+from tests.support import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -34,5 +32,5 @@ def test_every_command_in_the_readme_exists() -> None:
     documented = set(re.findall(r"^regarchive (\w+)", README, flags=re.M))
     assert documented
     for name in documented:
-        result = CliRunner().invoke(cli, [name, "--help"])
+        result = invoke(name, "--help")
         assert result.exit_code == 0, (name, result.output)

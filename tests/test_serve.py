@@ -38,6 +38,9 @@ from tests.support import (
     regarchive,
 )
 
+# Every test here starts a server or a process (see tests/conftest.py).
+pytestmark = pytest.mark.e2e
+
 SITE = "https://www.regions.example"
 HOSTILE_URL = SITE + "/Budget-piege"
 HOSTILE_TITLE = '<script>alert("titre")</script> Budget piégé'

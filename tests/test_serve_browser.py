@@ -24,6 +24,9 @@ import pytest
 from regarchive.archive.store import Archive
 from tests.support import Served, crawl_sample_site
 
+# Every test here starts a server or a process (see tests/conftest.py).
+pytestmark = pytest.mark.e2e
+
 CHROMIUM = next(
     (
         path

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
 
 from regarchive.demo.server import SiteServer
 from regarchive.demo.site import build_site
 from regarchive.scraper.runner import crawl_settings
-from tests.support import FAST
+from tests.support import FAST, regarchive
 
 
 def test_defaults_are_polite() -> None:
@@ -30,6 +30,7 @@ def test_user_overrides_win_and_the_archive_path_is_set() -> None:
     assert settings.get("REGARCHIVE_DB") == "/data/a.db"
 
 
+@pytest.mark.e2e
 def test_a_crawl_leaves_no_door_open_and_nothing_in_home(tmp_path: Path) -> None:
     """No telnet console, no remote-control server: Scrapy's writes a job file (its port
     and token) under the user's home; a cron crawl must leave $HOME alone."""
@@ -38,11 +39,14 @@ def test_a_crawl_leaves_no_door_open_and_nothing_in_home(tmp_path: Path) -> None
     env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
     env["HOME"] = str(home)
     with SiteServer(lambda base_url: build_site(base_url, articles=12)) as server:
-        crawl = subprocess.run(
-            [sys.executable, "-m", "regarchive", "crawl", *server.site.rubrics.values(),
-             "--db", str(tmp_path / "archive.db"), *FAST],
-            capture_output=True, text=True, env=env, timeout=120, check=False,
-        )  # fmt: skip
+        crawl = regarchive(
+            "crawl",
+            *server.site.rubrics.values(),
+            "--db",
+            str(tmp_path / "archive.db"),
+            *FAST,
+            env=env,
+        )
     assert crawl.returncode == 0, crawl.stderr
     assert sorted(home.rglob("*")) == []
 

@@ -1,7 +1,7 @@
 """The ``regarchive`` command: a thin shell over the crawler, the extractor and the archive.
 
-Each subcommand lives in :mod:`regarchive.cli.commands`. Exit codes: 0 success; 1 the crawl finished
-unhealthy (the reason is printed); 2 usage or configuration error; 75 another crawl holds
+Each subcommand lives in :mod:`regarchive.cli.commands`. Exit codes: 0 success; 1 the crawl
+finished unhealthy (the reason is printed); 2 usage or configuration error; 75 another crawl holds
 the archive's lock.
 """
 

@@ -18,6 +18,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from regarchive.archive.clock import utc_timestamp
 from regarchive.pipelines.extraction.labels import parse_label
 from regarchive.pipelines.extraction.urls import (
     excluded_reason,
@@ -29,7 +30,7 @@ from regarchive.pipelines.extraction.urls import (
 )
 from regarchive.scraper.failures import describe_failure
 from regarchive.scraper.incremental import ArchiveState, RevisitPolicy
-from regarchive.scraper.items import ArticlePage, FetchError, Sighting, Sightings, utc_now
+from regarchive.scraper.items import ArticlePage, FailedFetch, Sighting, Sightings
 from regarchive.scraper.sniff import looks_binary
 
 # Where listing templates put their article links, most specific first.
@@ -329,7 +330,7 @@ class RubricSpider(scrapy.Spider):
             etag=self._header(headers, b"ETag"),
             last_modified=self._header(headers, b"Last-Modified"),
             body=response.body,
-            fetched_at=utc_now(),
+            fetched_at=utc_timestamp(),
             previous_body_hash=response.meta.get("previous_body_hash"),
             depth=response.meta.get("depth", 0),
         )
@@ -417,7 +418,7 @@ class RubricSpider(scrapy.Spider):
         value = headers.get(name)
         return value.decode("latin-1") if value else None
 
-    def on_error(self, failure: Failure) -> Iterator[FetchError]:
+    def on_error(self, failure: Failure) -> Iterator[FailedFetch]:
         """Record a page that could not be fetched; the crawl goes on.
 
         The URL recorded is the one requested (the first of a redirect chain), so that the next
@@ -433,6 +434,6 @@ class RubricSpider(scrapy.Spider):
         url = request.meta.get("redirect_urls", [request.url])[0]
         yield self._error(url, problem.status, problem.message)
 
-    def _error(self, url: str, status: int | None, message: str) -> FetchError:
+    def _error(self, url: str, status: int | None, message: str) -> FailedFetch:
         self.logger.warning("could not fetch %s: %s", url, message)
-        return FetchError(url=normalize_url(url), status=status, error=message, at=utc_now())
+        return FailedFetch(url=normalize_url(url), status=status, error=message, at=utc_timestamp())
