@@ -43,19 +43,23 @@ def test_readers_during_a_crawl_then_kill_9_lose_no_committed_item(
     checkpoint and delete the WAL that the crawl kept writing into.
     """
     db = tmp_path / "archive.db"
-    server.delay = 1.0  # a crawl long enough for three readers to run beside it
+    server.delay = 1.0  # slow enough that the crawl is still running once 4 items are in
     crawl = regarchive_background("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
     try:
         wait_for(lambda: items_in(db) >= 4)
+        # Slow pages keep the crawl running (its archive open) however long the readers take
+        # on a loaded machine; they are fast again once the readers are done.
+        server.delay = 5.0
         for command in (
             ["status", "--db", str(db)],
             ["search", "région", "--db", str(db)],
             ["export", "--db", str(db), "-o", str(tmp_path / "out.jsonl")],
         ):
             regarchive(*command)
+        assert crawl.poll() is None, "the crawl ended before the readers were done"
         assert Path(f"{db}-wal").exists(), "a reader deleted the running crawl's WAL"
         committed = items_in(db)
-        assert crawl.poll() is None, "the crawl ended before the readers were done"
+        server.delay = 0.2
         wait_for(lambda: items_in(db) >= committed + 3)
         committed = items_in(db)
     finally:
@@ -134,7 +138,7 @@ def test_a_crawl_through_a_symlink_to_the_archive_is_locked_out(
     alias.parent.mkdir()
     regarchive("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
     alias.symlink_to(db)
-    server.delay = 0.3
+    server.delay = 5.0  # the first crawl holds the lock until the second has tried
     first = regarchive_background("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
     try:
         wait_for(lambda: f"pid {first.pid}" in lock_holder(db))

@@ -131,7 +131,7 @@ def test_new_articles_on_page_one_are_found(server: SiteServer, tmp_path: Path) 
 
 def test_a_second_crawl_on_the_same_archive_exits_75(server: SiteServer, tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
-    server.delay = 0.1  # long enough for the second crawl to start while the first runs
+    server.delay = 5.0  # the first crawl holds the lock until the second has tried
     first = regarchive_background("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
     try:
         wait_for(lambda: f"pid {first.pid}" in lock_holder(db))
@@ -149,7 +149,7 @@ def test_a_second_crawl_on_the_same_archive_exits_75(server: SiteServer, tmp_pat
 
 def test_kill_9_mid_crawl_then_rerun_finishes_the_work(server: SiteServer, tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
-    server.delay = 0.05
+    server.delay = 0.3  # the crawl is still running when it is killed
     victim = regarchive_background("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
     wait_for(lambda: items_in(db) >= 8)
     workers = children_of(victim.pid)
