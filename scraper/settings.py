@@ -63,16 +63,15 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
-ITEM_PIPELINES = {
-    "regarchive.pipelines.extraction_pipeline.ExtractionPipeline": 300,
-    "regarchive.pipelines.storage_pipeline.StoragePipeline": 800,
-}
+# Extraction is not an item pipeline: the spider awaits it (in worker processes) to follow the
+# related links it finds through the spider middlewares.
+ITEM_PIPELINES = {"regarchive.pipelines.storage_pipeline.StoragePipeline": 800}
 
 DOWNLOADER_MIDDLEWARES = {
     # Before OffsiteMiddleware (50) and RobotsTxtMiddleware (100): host and port both checked,
     # and no robots.txt fetched from a site a redirect points to.
     "regarchive.scraper.boundary.SiteBoundaryMiddleware": 40,
-    "regarchive.scraper.incremental.ConditionalRequestsMiddleware": 50,
+    "regarchive.scraper.conditional.ConditionalRequestsMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "regarchive.scraper.retry.BackoffRetryMiddleware": 550,
     # Sees responses before RedirectMiddleware (600): off-site redirects and loops are recorded
@@ -81,7 +80,11 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # A spider callback that raises is recorded as a failed page; the crawl goes on.
 SPIDER_MIDDLEWARES = {"regarchive.scraper.failures.CallbackErrorsMiddleware": 45}
-EXTENSIONS = {"regarchive.scraper.progress.Progress": 500}
+EXTENSIONS = {
+    # Before every other part of the crawl is built: they take it in from_crawler.
+    "regarchive.scraper.state.CrawlState": 0,
+    "regarchive.scraper.progress.Progress": 500,
+}
 # Not even imported: Scrapy loads every extension it is given before asking it whether it is
 # enabled, and the remote-control one loads aiohttp, a tenth of a nightly rerun's start-up.
 EXTENSIONS_BASE = {
