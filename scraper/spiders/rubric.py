@@ -12,7 +12,7 @@ and reported) is the :class:`CrawlState`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import asdict
 from datetime import datetime, timezone
 from functools import cached_property
@@ -34,9 +34,9 @@ from regarchive.pipelines.extraction.urls import (
     site_of,
 )
 from regarchive.pipelines.extractor import PageExtractor
+from regarchive.scraper.articles import article_page, is_html, related_sightings
 from regarchive.scraper.failures import describe_failure
-from regarchive.scraper.items import ArticlePage, FailedFetch, Sighting, Sightings
-from regarchive.scraper.sniff import looks_binary
+from regarchive.scraper.items import FailedFetch, Sighting, Sightings
 from regarchive.scraper.state import CrawlState
 
 # Where listing templates put their article links, most specific first.
@@ -53,7 +53,6 @@ CONTENT_SELECTORS = ("main", "#content", ".content", ".main", "body")
 PAGINATION_SELECTORS = (".pagination", "nav.pagination", "p.pagination", ".pagination-items")
 NEXT_LABELS = frozenset({"suivant", "suivante", "page suivante", "suivants", "»", "›", ">", "next"})
 ARTICLE_PRIORITY = 10
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def _collapse(text: Iterable[str]) -> str:
@@ -165,7 +164,7 @@ class RubricSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         """Read one listing page: its article links (as sightings) and its next pages."""
-        if not self._is_html(response):
+        if not is_html(response):
             yield self._error(response.url, response.status, "start URL is not an HTML page")
             return
         root = response.meta["listing_root"]
@@ -314,14 +313,15 @@ class RubricSpider(scrapy.Spider):
         pass through Scrapy's spider middlewares like any link: DepthMiddleware applies
         ``DEPTH_LIMIT``, UrlLengthMiddleware ``URLLENGTH_LIMIT``, RefererMiddleware the
         ``Referer`` header."""
-        if response.status != 304 and not self._is_html(response):
+        if response.status != 304 and not is_html(response):
             self.crawler.stats.inc_value("regarchive/skipped_not_html")
             return
-        page = self._article_page(response)
+        page = article_page(response)
         item = await self.extractor.extract(asdict(page))
-        record = item.get("record")
-        related = self._related_links(page.final_url, record["related"]) if record else []
-        if record is not None:
+        related: list[Sighting] = []
+        if "record" in item:
+            links = item["record"]["related"]
+            related = related_sightings(page.final_url, links, self._may_be_article)
             item["sightings"] = self.state.first_sightings(related)
         yield item
         # Not marked as requested here: the spider middlewares may drop a link that a shorter
@@ -329,36 +329,6 @@ class RubricSpider(scrapy.Spider):
         for url in dict.fromkeys(link.url for link in related):
             if url not in self.state.requested:
                 yield self._article_request(url)
-
-    def _article_page(self, response: Response) -> ArticlePage:
-        headers = response.headers
-        return ArticlePage(
-            url=normalize_url(response.request.meta.get("redirect_urls", [response.url])[0]),
-            final_url=normalize_url(response.url),
-            status=response.status,
-            content_type=self._header(headers, b"Content-Type"),
-            etag=self._header(headers, b"ETag"),
-            last_modified=self._header(headers, b"Last-Modified"),
-            body=response.body,
-            fetched_at=utc_timestamp(),
-            previous_body_hash=response.meta.get("previous_body_hash"),
-            depth=response.meta.get("depth", 0),
-        )
-
-    def _related_links(self, found_on: str, related: Iterable[Mapping[str, Any]]) -> list[Sighting]:
-        """The "même rubrique" entries of the record of ``found_on`` that may be articles of
-        the crawl's sites, as sightings."""
-        links = (
-            Sighting(
-                str(entry["url"]),
-                entry.get("rubric"),
-                str(entry.get("label") or ""),
-                entry.get("category"),
-                found_on,
-            )
-            for entry in related
-        )
-        return [link for link in links if self._may_be_article(link.url)]
 
     # -- shared ---------------------------------------------------------------------------
 
@@ -369,19 +339,6 @@ class RubricSpider(scrapy.Spider):
             and not looks_like_listing(url)
             and not is_pagination_of(url)
         )
-
-    @staticmethod
-    def _is_html(response: Response) -> bool:
-        """HTML by its Content-Type, and by its bytes: a PDF served as text/html is not."""
-        content_type = (response.headers.get(b"Content-Type") or b"text/html").decode("latin-1")
-        if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
-            return False
-        return not looks_binary(response.body)
-
-    @staticmethod
-    def _header(headers: Any, name: bytes) -> str | None:
-        value = headers.get(name)
-        return value.decode("latin-1") if value else None
 
     def on_error(self, failure: Failure) -> Iterator[FailedFetch]:
         """Record a page that could not be fetched; the crawl goes on.
