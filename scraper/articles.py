@@ -51,10 +51,10 @@ def article_page(response: Response) -> ArticlePage:
 
 
 def related_sightings(
-    found_on: str, related: Iterable[Mapping[str, Any]], may_be_article: Callable[[str], bool]
+    found_on: str, related: Iterable[Mapping[str, Any]], keep: Callable[[Sighting], bool]
 ) -> list[Sighting]:
-    """The "même rubrique" entries of the record of ``found_on`` whose URL may be an article
-    of the crawl, as sightings."""
+    """The "même rubrique" entries of the record of ``found_on``, as sightings, those ``keep``
+    keeps."""
     links = (
         Sighting(
             str(entry["url"]),
@@ -65,4 +65,4 @@ def related_sightings(
         )
         for entry in related
     )
-    return [link for link in links if may_be_article(link.url)]
+    return [link for link in links if keep(link)]

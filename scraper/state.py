@@ -97,11 +97,16 @@ class CrawlState(CrawlScope):
         in one run would say nothing more."""
         fresh = []
         for sighting in sightings:
-            key = (sighting.url, sighting.rubric, sighting.label)
+            key = self.sighting_key(sighting)
             if key not in self.reported:
                 self.reported.add(key)
                 fresh.append(sighting)
         return fresh
+
+    @staticmethod
+    def sighting_key(sighting: Sighting) -> SightingKey:
+        """What makes a sighting new: the same link under the same label is said once."""
+        return (sighting.url, sighting.rubric, sighting.label)
 
     def walked_listings(self) -> dict[str, str | None]:
         """Start URLs whose pagination was followed to its end (or to known articles), with

@@ -13,7 +13,6 @@ and reported) is the :class:`CrawlState`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import asdict
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any
@@ -307,28 +306,40 @@ class RubricSpider(scrapy.Spider):
             meta={"role": "article", "handle_httpstatus_list": [304]},
         )
 
-    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+    async def parse_article(self, response: Response) -> list[Any]:
         """The page's item to archive (extracted in a worker process: this process never parses
         an article page), then requests for the articles of its "même rubrique" block. Those
         pass through Scrapy's spider middlewares like any link: DepthMiddleware applies
         ``DEPTH_LIMIT``, UrlLengthMiddleware ``URLLENGTH_LIMIT``, RefererMiddleware the
-        ``Referer`` header."""
+        ``Referer`` header.
+
+        A coroutine returning a list rather than an async generator: Scrapy then passes the
+        output through the spider middlewares' synchronous path, as for the other callbacks
+        (an async generator cost some 4,000 more asyncio callbacks per 500 pages).
+        """
         if response.status != 304 and not is_html(response):
             self.crawler.stats.inc_value("regarchive/skipped_not_html")
-            return
+            return []
         page = article_page(response)
-        item = await self.extractor.extract(asdict(page))
-        related: list[Sighting] = []
-        if "record" in item:
-            links = item["record"]["related"]
-            related = related_sightings(page.final_url, links, self._may_be_article)
-            item["sightings"] = self.state.first_sightings(related)
-        yield item
+        item = await self.extractor.extract(dict(vars(page)))
+        if "record" not in item:
+            return [item]
+        related = related_sightings(page.final_url, item["record"]["related"], self._new_article)
+        item["sightings"] = self.state.first_sightings(related)
         # Not marked as requested here: the spider middlewares may drop a link that a shorter
         # path reaches later; CrawlState marks what Scrapy schedules.
-        for url in dict.fromkeys(link.url for link in related):
-            if url not in self.state.requested:
-                yield self._article_request(url)
+        requested = self.state.requested
+        urls = dict.fromkeys(link.url for link in related if link.url not in requested)
+        return [item, *(self._article_request(url) for url in urls)]
+
+    def _new_article(self, sighting: Sighting) -> bool:
+        """A related link worth a sighting or a request: not both requested and reported in
+        this run already (most of them: every article links its ten neighbours), and a
+        possible article of the crawl's sites."""
+        state = self.state
+        if sighting.url in state.requested and state.sighting_key(sighting) in state.reported:
+            return False
+        return self._may_be_article(sighting.url)
 
     # -- shared ---------------------------------------------------------------------------
 
