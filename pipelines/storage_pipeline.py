@@ -13,10 +13,11 @@ command to report in one line.
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any
 
 from itemadapter import ItemAdapter
-from scrapy import Spider, signals
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
@@ -33,13 +34,27 @@ ARCHIVE_ERROR_STAT = STAT_PREFIX + "archive_error"
 ARCHIVE_ERROR_REASON = "archive_error"
 
 
+class CrawlScope(ABC):
+    """What the storage pipeline knows of the crawl it records: the start URLs, and at the end
+    the listings walked to their end. The crawl's state (``regarchive.scraper.state``, an
+    extension of the layer above) is one; the pipeline finds it with
+    ``crawler.get_extension(CrawlScope)``."""
+
+    start_urls: list[str]
+
+    @abstractmethod
+    def walked_listings(self) -> dict[str, str | None]:
+        """Start URLs whose pagination was followed to its end, with their rubric names."""
+
+
 class StoragePipeline:
     """Save extracted records, sightings and errors into the archive named by ``REGARCHIVE_DB``."""
 
-    def __init__(self, crawler: Crawler, db_path: str) -> None:
+    def __init__(self, crawler: Crawler, db_path: str, scope: CrawlScope) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.db_path = db_path
+        self.scope = scope
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
         self.pending_sightings: list[dict[str, Any]] = []
@@ -51,7 +66,10 @@ class StoragePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
-        pipeline = cls(crawler, crawler.settings.get("REGARCHIVE_DB"))
+        scope = crawler.get_extension(CrawlScope)
+        if scope is None:
+            raise RuntimeError("StoragePipeline needs the crawl's state among the EXTENSIONS")
+        pipeline = cls(crawler, crawler.settings.get("REGARCHIVE_DB"), scope)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -63,14 +81,12 @@ class StoragePipeline:
 
     def _open(self) -> None:
         self.archive = Archive(self.db_path)
-        spider = self.crawler.spider
-        start_urls = list(getattr(spider, "start_urls", []))
         settings = self.crawler.settings
         args = {
             "user_agent": settings.get("USER_AGENT"),
             "robotstxt_obey": settings.getbool("ROBOTSTXT_OBEY"),
         }
-        self.crawl_id = self.archive.start_crawl(start_urls, args)
+        self.crawl_id = self.archive.start_crawl(self.scope.start_urls, args)
         self.stats.set_value(STAT_PREFIX + "crawl_id", self.crawl_id)
 
     def process_item(self, item: Any) -> Any:
@@ -149,13 +165,13 @@ class StoragePipeline:
             self.stats.inc_value(STAT_PREFIX + "sightings", len(self.pending_sightings))
             self.pending_sightings = []
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, reason: str) -> None:
         """Close the crawl's record once Scrapy knows why it finished."""
         if self.archive is None or self.crawl_id is None:
             return
         try:
             if self.write_error is None:
-                self._close_run(spider, reason)
+                self._close_run(reason)
         except ArchiveError as error:
             # The run stays "interrupted" in the archive; the stats say why.
             self.write_error = self.write_error or str(error)
@@ -165,12 +181,11 @@ class StoragePipeline:
             self.archive.close()
             self.archive = None
 
-    def _close_run(self, spider: Spider, reason: str) -> None:
+    def _close_run(self, reason: str) -> None:
         assert self.archive is not None and self.crawl_id is not None
         self._flush_sightings()
-        walked = getattr(spider, "walked_listings", None)
-        if reason == "finished" and walked is not None:
-            self.archive.record_listings(walked(), self.crawl_id)
+        if reason == "finished":
+            self.archive.record_listings(self.scope.walked_listings(), self.crawl_id)
         counts = crawl_counts(self.stats.get_stats())
         self.archive.finish_crawl(
             self.crawl_id, finish_reason=reason, counts=counts, stats=jsonable_stats(self.stats)

@@ -23,8 +23,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from regarchive.pipelines.extraction.urls import normalize_url, site_of
+from regarchive.pipelines.extraction.urls import normalize_url
 from regarchive.scraper.failures import OffsiteRedirect, RedirectLoop
+from regarchive.scraper.state import CrawlState
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -33,23 +34,20 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class _SiteAware:
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, state: CrawlState) -> None:
         self.crawler = crawler
+        self.state = state
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-    def _on_site(self, url: str) -> bool:
-        sites: set[str] | None = getattr(self.crawler.spider, "sites", None)
-        return not sites or site_of(url) in sites
+        return cls(crawler, CrawlState.of(crawler))
 
 
 class SiteBoundaryMiddleware(_SiteAware):
-    """Send no request off the spider's ``sites`` (host:port)."""
+    """Send no request off the crawl's sites (host:port, :attr:`CrawlState.sites`)."""
 
     def process_request(self, request: Request) -> None:
-        if self._on_site(request.url):
+        if self.state.on_site(request.url):
             return
         self.crawler.stats.inc_value("regarchive/offsite_blocked")
         if request.meta.get("redirect_urls"):
@@ -69,7 +67,7 @@ class RedirectGuardMiddleware(_SiteAware):
         ):
             return response
         target = normalize_url(urljoin(request.url, location.decode("latin-1")))
-        if not self._on_site(target):
+        if not self.state.on_site(target):
             self.crawler.stats.inc_value("regarchive/offsite_blocked")
             raise OffsiteRedirect(f"redirected off site to {target}: not followed")
         chain = [

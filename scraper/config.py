@@ -1,90 +1,36 @@
-"""Check setting values before a crawl starts.
+"""Check setting names and values before a crawl starts.
 
 ``-s DOWNLOAD_TIMEOUT=abc`` would otherwise surface as a traceback from deep inside Scrapy once
-the reactor runs, and ``-s REGARCHIVE_MAX_PAGES_PER_RUBRIC=-1`` would silently crawl nothing.
-:func:`check_settings` reads every setting regarchive relies on the way Scrapy will, and raises
-:class:`SettingsError` with one line naming the setting, the value and what is expected.
+the reactor runs, ``-s REGARCHIVE_MAX_PAGES_PER_RUBRIC=-1`` would silently crawl nothing, and
+``-s DOWNLOAD_DELAI=2`` would be silently ignored. :func:`check_settings` refuses a name that is
+neither Scrapy's nor regarchive's, and reads every setting of the table
+(:mod:`regarchive.scraper.setting_table`) the way Scrapy will; it raises :class:`SettingsError`
+with one line naming the setting, the value and what is expected.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from scrapy.settings import BaseSettings
 
-REGARCHIVE_PREFIX = "REGARCHIVE_"
-LOG_LEVELS = frozenset({"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"})
+from regarchive.scraper.setting_table import BY_NAME, LOG_LEVELS, SCRAPY_NAMES, SETTINGS, Setting
+
+KNOWN_NAMES = sorted(SCRAPY_NAMES | set(BY_NAME))
 
 
 class SettingsError(ValueError):
     """A setting with a value regarchive cannot use; the message is one line for the user."""
 
 
-@dataclass(frozen=True)
-class Rule:
-    """How a setting is read (``kind``) and the smallest value that makes sense."""
-
-    kind: str  # "int", "float", "bool", "optional_int", "status_list", "log_level"
-    minimum: float | None = None
-    strict: bool = False  # the minimum itself is not allowed
-
-    def expected(self) -> str:
-        what = {
-            "int": "a whole number",
-            "optional_int": "a whole number (or nothing)",
-            "float": "a number",
-            "bool": "True or False",
-            "status_list": "HTTP status codes separated by commas",
-            "log_level": "one of " + ", ".join(sorted(LOG_LEVELS)),
-        }[self.kind]
-        if self.minimum is None:
-            return what
-        bound = "greater than" if self.strict else "at least"
-        return f"{what} {bound} {self.minimum:g}"
-
-
-_POSITIVE_INT = Rule("int", 1)
-_COUNT = Rule("int", 0)
-_SECONDS = Rule("float", 0)
-_FLAG = Rule("bool")
-
-RULES: dict[str, Rule] = {
-    "DOWNLOAD_TIMEOUT": Rule("float", 0, strict=True),
-    "DOWNLOAD_DELAY": _SECONDS,
-    "DOWNLOAD_MAXSIZE": _COUNT,
-    "DOWNLOAD_WARNSIZE": _COUNT,
-    "CONCURRENT_REQUESTS": _POSITIVE_INT,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": _POSITIVE_INT,
-    "CONCURRENT_ITEMS": _POSITIVE_INT,
-    "RETRY_TIMES": _COUNT,
-    "RETRY_HTTP_CODES": Rule("status_list"),
-    "REDIRECT_MAX_TIMES": _COUNT,
-    "DEPTH_LIMIT": _COUNT,
-    "URLLENGTH_LIMIT": _COUNT,
-    "AUTOTHROTTLE_START_DELAY": _SECONDS,
-    "AUTOTHROTTLE_MAX_DELAY": _SECONDS,
-    "AUTOTHROTTLE_TARGET_CONCURRENCY": Rule("float", 0, strict=True),
-    "AUTOTHROTTLE_ENABLED": _FLAG,
-    "ROBOTSTXT_OBEY": _FLAG,
-    "RETRY_ENABLED": _FLAG,
-    "COOKIES_ENABLED": _FLAG,
-    "LOG_LEVEL": Rule("log_level"),
-    "REGARCHIVE_MAX_PAGES_PER_RUBRIC": _POSITIVE_INT,
-    "REGARCHIVE_MAX_LINKS_PER_PAGE": _POSITIVE_INT,
-    "REGARCHIVE_REVISIT_RECENT_DAYS": _COUNT,
-    "REGARCHIVE_REVISIT_OLD_EVERY_DAYS": _COUNT,
-    "REGARCHIVE_EXTRACT_WORKERS": Rule("optional_int", 0),
-    "REGARCHIVE_RETRY_BACKOFF": _SECONDS,
-    "REGARCHIVE_RETRY_BACKOFF_MAX": _SECONDS,
-    "REGARCHIVE_RETRY_AFTER_MAX": _SECONDS,
-    "REGARCHIVE_FULL": _FLAG,
-    "REGARCHIVE_PROGRESS": _FLAG,
-}
-# Read by name but not numbers: known, so not reported as typos.
-OTHER_REGARCHIVE_SETTINGS = frozenset({"REGARCHIVE_DB"})
+def _float(settings: BaseSettings, name: str) -> float:
+    value = settings.getfloat(name)
+    if not math.isfinite(value):  # "inf" and "nan" read as floats, and mean nothing here
+        raise ValueError(name)
+    return value
 
 
 def _status_list(settings: BaseSettings, name: str) -> list[int]:
@@ -108,41 +54,47 @@ def _log_level(settings: BaseSettings, name: str) -> str:
 
 _READERS: dict[str, Callable[[BaseSettings, str], Any]] = {
     "int": BaseSettings.getint,
-    "float": BaseSettings.getfloat,
+    "float": _float,
     "bool": BaseSettings.getbool,
     "optional_int": _optional_int,
     "status_list": _status_list,
     "log_level": _log_level,
+    "text": BaseSettings.get,
 }
 
 
 def check_settings(settings: BaseSettings, overridden: Iterable[str] = ()) -> None:
-    """Raise :class:`SettingsError` for the first unusable value, or an unknown
-    ``REGARCHIVE_*`` name among ``overridden`` (the keys the user set)."""
+    """Raise :class:`SettingsError` for an unknown name among ``overridden`` (the names the
+    user set), or for the first value regarchive cannot use."""
     for name in overridden:
-        _check_name(name)
-    for name, rule in RULES.items():
-        _check_value(settings, name, rule)
+        check_name(name)
+    for setting in SETTINGS:
+        _check_value(settings, setting)
 
 
-def _check_name(name: str) -> None:
-    if not name.upper().startswith(REGARCHIVE_PREFIX):
-        return  # Scrapy's own settings are many; only ours are checked by name
-    known = [*RULES, *OTHER_REGARCHIVE_SETTINGS]
-    if name in known:
+def check_name(name: str) -> None:
+    """Refuse a name that is neither one of Scrapy's settings nor one of regarchive's, with the
+    closest known name when there is one: settings are case-sensitive, and Scrapy ignores names
+    it does not know."""
+    if name in BY_NAME or name in SCRAPY_NAMES:
         return
-    close = difflib.get_close_matches(name.upper(), known, n=1)
-    hint = f"; did you mean {close[0]}?" if close else ""
+    close = difflib.get_close_matches(name.upper(), KNOWN_NAMES, n=1)
+    hint = f"; did you mean {close[0]}?" if close else " (neither Scrapy's nor regarchive's)"
     raise SettingsError(f"unknown setting {name}{hint}")
 
 
-def _check_value(settings: BaseSettings, name: str, rule: Rule) -> None:
-    raw = settings.get(name)
+def _check_value(settings: BaseSettings, setting: Setting) -> None:
+    raw = settings.get(setting.name)
+    problem = f"bad value for {setting.name}: {raw!r}; expected {setting.expected()}"
     try:
-        value = _READERS[rule.kind](settings, name)
+        value = _READERS[setting.kind](settings, setting.name)
     except (TypeError, ValueError):
-        raise SettingsError(f"bad value for {name}: {raw!r}; expected {rule.expected()}") from None
-    if rule.minimum is None or value is None:
+        raise SettingsError(problem) from None
+    if value is None or setting.kind not in ("int", "optional_int", "float"):
         return
-    if value < rule.minimum or (rule.strict and value == rule.minimum):
-        raise SettingsError(f"bad value for {name}: {raw!r}; expected {rule.expected()}")
+    if setting.minimum is not None and (
+        value < setting.minimum or (setting.strict and value == setting.minimum)
+    ):
+        raise SettingsError(problem)
+    if setting.maximum is not None and value > setting.maximum:
+        raise SettingsError(problem)

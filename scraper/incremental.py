@@ -1,15 +1,8 @@
-"""Incremental crawling: what the archive already holds decides what a rerun fetches.
+"""Incremental crawling: the archive as a rerun sees it, and when a known article is due.
 
 Known pages (URL → validators, body hash, the item's dates) are looked up in the archive as
-article requests go out; those requests then:
-
-- are skipped when the revisit policy says the article is not due (old articles are re-checked
-  every few days, recent ones every run);
-- otherwise carry ``If-None-Match`` / ``If-Modified-Since``, so an unchanged page costs a 304;
-- carry the previous body hash, so a server that ignores validators but sends the same bytes
-  costs no extraction and no write beyond ``last_seen``.
-
-Listing pages are always fetched in full: they are how new articles are found.
+article requests go out (:class:`ArchiveState`); :class:`RevisitPolicy` says which are fetched
+again; :mod:`regarchive.scraper.conditional` makes the requests conditional.
 """
 
 from __future__ import annotations
@@ -18,10 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-
-from scrapy import Request, Spider
-from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 
 from regarchive.archive.errors import ArchiveMissingError
 from regarchive.archive.store import Archive
@@ -143,42 +132,3 @@ class ArchiveState:
     def close(self) -> None:
         if self._archive is not None:
             self._archive.close()
-
-
-class ConditionalRequestsMiddleware:
-    """Downloader middleware applying the revisit policy and conditional headers."""
-
-    def __init__(self, crawler: Crawler, policy: RevisitPolicy) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.policy = policy
-        self.now = datetime.now(timezone.utc)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestsMiddleware:
-        return cls(crawler, RevisitPolicy.from_settings(crawler.settings))
-
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if request.meta.get("role") != "article":
-            return
-        state: ArchiveState | None = getattr(self.crawler.spider, "archive_state", None)
-        if state is None:
-            return
-        known = state.known_page(request.url)
-        if known is None:
-            return
-        # A redirect target is fetched whatever the policy: its source URL was due. So is a
-        # page whose last fetch failed.
-        # Not counted here: the spider counts the articles it does not revisit, once each,
-        # and this only drops the links to them that listings show again.
-        if (
-            not request.meta.get("redirect_times")
-            and request.url not in state.failed
-            and not self.policy.due(known, self.now)
-        ):
-            raise IgnoreRequest(f"not due for a revisit: {request.url}")
-        if known.etag:
-            request.headers.setdefault(b"If-None-Match", known.etag.encode("latin-1"))
-        if known.last_modified:
-            request.headers.setdefault(b"If-Modified-Since", known.last_modified.encode("latin-1"))
-        request.meta["previous_body_hash"] = known.body_hash

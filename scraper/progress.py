@@ -31,7 +31,7 @@ class Progress:
         if not crawler.settings.getbool("REGARCHIVE_PROGRESS"):
             raise NotConfigured  # silently: progress is only for terminals
         progress = cls(
-            crawler, sys.stderr, crawler.settings.getfloat("REGARCHIVE_PROGRESS_INTERVAL", 1.0)
+            crawler, sys.stderr, crawler.settings.getfloat("REGARCHIVE_PROGRESS_INTERVAL")
         )
         crawler.signals.connect(progress.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)

@@ -2,7 +2,8 @@
 
 Scrapy's RetryMiddleware re-sends a failed request at once, which is what a struggling server
 needs least, and ignores ``Retry-After`` (429, 503). :class:`BackoffRetryMiddleware` replaces it
-(same settings: ``RETRY_TIMES``, ``RETRY_HTTP_CODES``, ``RETRY_EXCEPTIONS``) and waits before each
+(same settings: ``RETRY_ENABLED``, ``RETRY_TIMES``, ``RETRY_HTTP_CODES``, ``RETRY_EXCEPTIONS``,
+``RETRY_PRIORITY_ADJUST``, ``RETRY_GIVE_UP_LOG_LEVEL``) and waits before each
 retry without blocking the crawl (an asynchronous sleep, not ``time.sleep`` on the reactor):
 
 - ``Retry-After`` (seconds or an HTTP date) when the response has one, at least the backoff;
@@ -21,10 +22,11 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep  # waits without blocking the reactor
+from scrapy.utils.misc import load_object
 from scrapy.utils.response import response_status_message
 
 STAT_PREFIX = "regarchive/retry/"
@@ -47,24 +49,49 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
     return max(0.0, (moment - (now or datetime.now(timezone.utc))).total_seconds())
 
 
-class BackoffRetryMiddleware(RetryMiddleware):
-    """RetryMiddleware that waits before retrying (see the module docstring)."""
+class BackoffRetryMiddleware:
+    """A RetryMiddleware that waits before retrying (see the module docstring). Retries are
+    made by Scrapy's public :func:`get_retry_request`, which counts them in the same stats
+    (``retry/count``, ``retry/reason_count/…``, ``retry/max_reached``)."""
 
-    def __init__(self, settings: BaseSettings) -> None:
-        super().__init__(settings)
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.max_retry_times = settings.getint("RETRY_TIMES")
+        self.retry_http_codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
+        self.priority_adjust = settings.getint("RETRY_PRIORITY_ADJUST")
+        self.give_up_log_level = settings["RETRY_GIVE_UP_LOG_LEVEL"]
+        self.exceptions_to_retry = tuple(
+            load_object(name) if isinstance(name, str) else name
+            for name in settings.getlist("RETRY_EXCEPTIONS")
+        )
         self.backoff = settings.getfloat("REGARCHIVE_RETRY_BACKOFF")
         self.backoff_max = settings.getfloat("REGARCHIVE_RETRY_BACKOFF_MAX")
         self.retry_after_max = settings.getfloat("REGARCHIVE_RETRY_AFTER_MAX")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
-        middleware = cls(crawler.settings)
-        middleware.crawler = crawler
-        return middleware
+        return cls(crawler)
 
     def backoff_delay(self, attempt: int) -> float:
         """The wait before retry number ``attempt`` (1 for the first retry)."""
         return min(self.backoff * 2 ** max(attempt - 1, 0), self.backoff_max)
+
+    def _retry_request(self, request: Request, reason: str | Exception) -> Request | None:
+        """The retry of ``request``, or None when its retries are spent; the request's meta
+        may set its own ``max_retry_times``, ``priority_adjust``, ``give_up_log_level``, as
+        with Scrapy's RetryMiddleware."""
+        meta = request.meta
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=meta.get("give_up_log_level", self.give_up_log_level),
+        )
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
@@ -76,7 +103,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             stats.inc_value(STAT_PREFIX + "retry_after_too_long")
             request.meta["retry_after_too_long"] = asked
             return response
-        retry = self._retry(request, response_status_message(response.status))
+        retry = self._retry_request(request, response_status_message(response.status))
         if retry is None:
             return response
         delay = self.backoff_delay(retry.meta["retry_times"])
@@ -91,7 +118,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             exception, self.exceptions_to_retry
         ):
             return None
-        retry = self._retry(request, exception)
+        retry = self._retry_request(request, exception)
         if retry is None:
             return None
         await self._wait(self.backoff_delay(retry.meta["retry_times"]))

@@ -109,6 +109,13 @@ def test_an_unwritable_log_file_is_refused(tmp_path: Path) -> None:
         ("LOG_LEVEL=LOUD", "bad value for LOG_LEVEL"),
         ("REGARCHIVE_EXTRACT_WORKERS=-2", "bad value for REGARCHIVE_EXTRACT_WORKERS"),
         ("REGARCHIVE_MAX_PAGE_PER_RUBRIC=3", "did you mean REGARCHIVE_MAX_PAGES_PER_RUBRIC?"),
+        ("DOWNLOAD_DELAI=2", "unknown setting DOWNLOAD_DELAI; did you mean DOWNLOAD_DELAY?"),
+        ("download_delay=2", "unknown setting download_delay; did you mean DOWNLOAD_DELAY?"),
+        ("ZQXWV=1", "unknown setting ZQXWV (neither Scrapy's nor regarchive's)"),
+        ("DOWNLOAD_DELAY=inf", "bad value for DOWNLOAD_DELAY: 'inf'; expected a number at least 0"),
+        ("DOWNLOAD_TIMEOUT=nan", "bad value for DOWNLOAD_TIMEOUT: 'nan'"),
+        ("REGARCHIVE_RETRY_AFTER_MAX=-inf", "bad value for REGARCHIVE_RETRY_AFTER_MAX"),
+        ("REGARCHIVE_PROGRESS_INTERVAL=0", "expected a number greater than 0"),
         ("DOWNLOAD_DELAY", "-s expects KEY=VALUE"),
     ],
 )

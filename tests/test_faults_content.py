@@ -217,11 +217,11 @@ def test_a_page_whose_extraction_fails_is_recorded_and_the_crawl_goes_on() -> No
     """The safety net behind extraction: any exception becomes a recorded error item."""
     import asyncio
 
-    from regarchive.pipelines.extraction_pipeline import ExtractionPipeline
+    from regarchive.pipelines.extractor import PageExtractor
 
-    pipeline = ExtractionPipeline(get_crawler(), workers=0)
+    extractor = PageExtractor(get_crawler().stats, workers=0)
     page = {"url": "http://127.0.0.1:1/x", "status": 200, "body": "not bytes", "fetched_at": "t"}
-    result = asyncio.run(pipeline.process_item(page))
+    result = asyncio.run(extractor.extract(page))
     assert result["url"] == "http://127.0.0.1:1/x"
     assert result["stage"] == "extraction"
     assert result["error"].startswith("extraction failed: ")

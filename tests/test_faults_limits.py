@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from regarchive.scraper import settings as defaults
-from regarchive.scraper.config import RULES
+from regarchive.scraper.setting_table import BY_NAME
 from tests.faults import (
     FaultServer,
     Huge,
@@ -190,4 +190,4 @@ def test_limits_have_sane_defaults_and_are_checked_settings() -> None:
         "REGARCHIVE_MAX_LINKS_PER_PAGE",
         "REGARCHIVE_RETRY_AFTER_MAX",
     }
-    assert limits <= set(RULES)
+    assert limits <= set(BY_NAME)

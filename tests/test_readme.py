@@ -34,3 +34,13 @@ def test_every_command_in_the_readme_exists() -> None:
     for name in documented:
         result = invoke(name, "--help")
         assert result.exit_code == 0, (name, result.output)
+
+
+def test_the_readme_lists_the_settings_of_the_table() -> None:
+    """The README's settings list is generated from scraper/setting_table.py (``cog -r
+    README.md``); this fails when the table changed and the README was not regenerated."""
+    from cogapp import Cog
+
+    status = Cog().main(["cog", "--check", str(ROOT / "README.md")])
+    assert status == 0, "README.md's list of settings is stale: run `cog -r README.md`"
+    assert "| `REGARCHIVE_PROGRESS_INTERVAL` |" in README

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from regarchive.demo.server import SiteServer
 from regarchive.demo.site import build_site
+from regarchive.scraper.config import check_settings
 from regarchive.scraper.runner import crawl_settings
+from regarchive.scraper.setting_table import BY_NAME, SETTINGS, markdown_table
 from tests.support import FAST, regarchive
 
 
@@ -60,3 +63,44 @@ def test_what_is_off_is_not_even_loaded_unless_turned_on() -> None:
     assert not any(name.endswith("RemoteControl") for name in settings.getwithbase("EXTENSIONS"))
     cookies = crawl_settings("archive.db", {"COOKIES_ENABLED": "True"})
     assert COOKIES in cookies.getwithbase("DOWNLOADER_MIDDLEWARES")
+
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def test_every_regarchive_setting_the_code_reads_is_in_the_table() -> None:
+    """The table is the one list: a REGARCHIVE_* name read anywhere in the package and missing
+    from it would be refused by -s, and would have no default nor a line in the README."""
+    used: set[str] = set()
+    for folder in ("scraper", "pipelines", "archive", "regarchive"):
+        for source in (PACKAGE / folder).rglob("*.py"):
+            used |= set(re.findall(r"\"(REGARCHIVE_[A-Z_]+)\"", source.read_text("utf-8")))
+    assert "REGARCHIVE_PROGRESS_INTERVAL" in used
+    assert used <= set(BY_NAME), used - set(BY_NAME)
+
+
+def test_the_defaults_are_the_tables() -> None:
+    settings = crawl_settings("archive.db")
+    for setting in SETTINGS:
+        if setting.name != "REGARCHIVE_DB":  # the path the crawl is given
+            assert settings.get(setting.name) == setting.effective_default, setting.name
+    check_settings(settings)
+
+
+def test_scrapy_settings_and_ours_are_accepted_by_name() -> None:
+    overrides = {
+        "HTTPCACHE_ENABLED": "False",  # Scrapy's, not in the table
+        "REFERRER_POLICY": "same-origin",
+        "REGARCHIVE_PROGRESS_INTERVAL": "0.5",  # read by the progress extension
+        "DEPTH_LIMIT": "3",
+    }
+    settings = crawl_settings("archive.db", overrides)
+    check_settings(settings, overrides)
+    assert settings.getfloat("REGARCHIVE_PROGRESS_INTERVAL") == 0.5
+
+
+def test_each_setting_says_what_it_accepts() -> None:
+    assert BY_NAME["DOWNLOAD_TIMEOUT"].expected() == "a number greater than 0"
+    assert BY_NAME["CONCURRENT_ITEMS"].expected() == "a whole number at least 1"
+    assert all(setting.meaning and setting.expected() for setting in SETTINGS)
+    assert "| `DEPTH_LIMIT` | `50` | a whole number at least 0 |" in markdown_table()

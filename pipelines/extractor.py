@@ -1,0 +1,72 @@
+"""Extract fetched article pages in a pool of worker processes, for the spider.
+
+The spider hands each fetched article page (a dict of ``ArticlePage``'s fields) to
+:meth:`PageExtractor.extract` and gets back the item to archive: the extracted record with its
+page, an unchanged page, or an extraction error. The record's "même rubrique" links are data
+the spider follows like any link it finds, so Scrapy's spider middlewares (depth, URL length,
+referer) see them; the crawling process itself never parses an article page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+from regarchive.pipelines.pool import ExtractionPool, default_workers
+
+logger = logging.getLogger(__name__)
+
+
+def is_unchanged(page: dict[str, Any]) -> bool:
+    """A 304, or the very bytes the archive already holds: nothing to extract."""
+    if page.get("status") == 304:
+        return True
+    previous = page.get("previous_body_hash")
+    return bool(previous) and hashlib.sha256(page["body"]).hexdigest() == previous
+
+
+class PageExtractor:
+    """Extract article pages in a pool of worker processes.
+
+    ``REGARCHIVE_EXTRACT_WORKERS`` sets the pool's size (default: one per core but one, at
+    least one; 0 extracts in the crawling process). Pages of every response in flight are
+    extracted at once, so the workers stay busy while downloads go on.
+    """
+
+    def __init__(self, stats: StatsCollector, workers: int) -> None:
+        self.stats = stats
+        self.pool = ExtractionPool(workers)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PageExtractor:
+        workers = crawler.settings.get("REGARCHIVE_EXTRACT_WORKERS")
+        count = default_workers() if workers in (None, "") else int(workers)
+        return cls(crawler.stats, count)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    async def extract(self, page: dict[str, Any]) -> dict[str, Any]:
+        """The item to archive for ``page``: ``{"record": …, "page": …}``,
+        ``{"unchanged_page": …}``, or an extraction error (``stage: "extraction"``)."""
+        if is_unchanged(page):
+            self.stats.inc_value("regarchive/pages_unchanged")
+            return {"unchanged_page": page}
+        try:
+            record = await self.pool.extract(page)
+        except Exception as error:  # a broken page must not stop the crawl
+            message = f"extraction failed: {type(error).__name__}: {error}"
+            logger.warning("could not extract %s: %s", page["url"], message)
+            return {
+                "url": page["url"],
+                "status": page.get("status"),
+                "error": message,
+                "at": page.get("fetched_at"),
+                "stage": "extraction",
+            }
+        self.stats.inc_value("regarchive/pages_extracted")
+        return {"record": record, "page": page}

@@ -1,0 +1,121 @@
+"""What the parts of one crawl share, in one public object.
+
+The spider, the downloader middlewares (site boundary, conditional requests) and the storage
+pipeline all need the crawl's sites, what the archive already holds, and what this run has
+requested and reported. :class:`CrawlState` holds it. It is a Scrapy extension: Scrapy builds it
+once per crawl, after the spider and before the engine with its middlewares and pipelines, and
+each part takes it in ``from_crawler`` with :meth:`CrawlState.of`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from scrapy import Request, signals
+
+from regarchive.pipelines.extraction.urls import site_of
+from regarchive.pipelines.storage_pipeline import CrawlScope
+from regarchive.scraper.incremental import ArchiveState, RevisitPolicy
+from regarchive.scraper.items import Sighting
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+SightingKey = tuple[str, str | None, str]
+
+
+class CrawlState(CrawlScope):
+    """The sites, the archive as the crawl sees it, and this run's bookkeeping."""
+
+    def __init__(
+        self,
+        start_urls: Iterable[str] = (),
+        archive: ArchiveState | None = None,
+        policy: RevisitPolicy | None = None,
+    ) -> None:
+        self.start_urls = list(start_urls)
+        # host:port of the start URLs: nothing else is requested.
+        self.sites = frozenset(site_of(url) for url in self.start_urls)
+        self.archive = archive or ArchiveState()
+        self.policy = policy or RevisitPolicy()
+        # URLs scheduled in this run (every request, as Scrapy schedules it): a link to one of
+        # them is not requested again.
+        self.requested: set[str] = set()
+        # (url, rubric, label) of the sightings handed over in this run.
+        self.reported: set[SightingKey] = set()
+        # Listing pages read per start URL, and the rubric name each start URL showed.
+        self.listing_pages: Counter[str] = Counter()
+        self.rubric_names: dict[str, str | None] = {}
+        # Listings whose walk was cut short (page limit, a page that failed): not "fully walked".
+        self.incomplete_listings: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlState:
+        """The state of the crawl of ``crawler.spider`` (its ``start_urls``) into the archive
+        named by ``REGARCHIVE_DB``; the archive stays open for lookups until the spider
+        closes."""
+        settings = crawler.settings
+        start_urls = crawler.spider.start_urls if crawler.spider is not None else []
+        state = cls(
+            start_urls,
+            ArchiveState.load(settings.get("REGARCHIVE_DB")),
+            RevisitPolicy.from_settings(settings),
+        )
+        crawler.signals.connect(state.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(state.close, signal=signals.spider_closed)
+        return state
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> CrawlState:
+        """The state of the crawl ``crawler`` runs (the extension Scrapy built)."""
+        state = crawler.get_extension(cls)
+        if state is None:
+            raise RuntimeError(f"{cls.__module__}.{cls.__qualname__} is missing from EXTENSIONS")
+        return state
+
+    @property
+    def full(self) -> bool:
+        """Re-check every known article and walk every listing to its end."""
+        return self.policy.full
+
+    def on_site(self, url: str) -> bool:
+        """True when ``url`` is on one of the crawl's sites (host and port); a crawl without
+        start URLs has no boundary."""
+        return not self.sites or site_of(url) in self.sites
+
+    def request_scheduled(self, request: Request) -> None:
+        """Scrapy's ``request_scheduled`` signal: what passed the spider middlewares (depth, URL
+        length) and reached the scheduler is requested; what they dropped may come again
+        through a shorter path."""
+        self.requested.add(request.url)
+
+    def first_sightings(self, sightings: Iterable[Sighting]) -> list[Sighting]:
+        """The sightings not reported yet in this run. Each article sits in the "même
+        rubrique" block of its ten neighbours under the same label: archiving that ten times
+        in one run would say nothing more."""
+        fresh = []
+        for sighting in sightings:
+            key = self.sighting_key(sighting)
+            if key not in self.reported:
+                self.reported.add(key)
+                fresh.append(sighting)
+        return fresh
+
+    @staticmethod
+    def sighting_key(sighting: Sighting) -> SightingKey:
+        """What makes a sighting new: the same link under the same label is said once."""
+        return (sighting.url, sighting.rubric, sighting.label)
+
+    def walked_listings(self) -> dict[str, str | None]:
+        """Start URLs whose pagination was followed to its end (or to known articles), with
+        their rubric names."""
+        return {
+            root: self.rubric_names.get(root)
+            for root in self.start_urls
+            if self.listing_pages[root] and root not in self.incomplete_listings
+        }
+
+    def close(self) -> None:
+        self.archive.close()
