@@ -280,7 +280,9 @@ def fill_from_sightings(conn: sqlite3.Connection, item_id: int) -> None:
         " SELECT s.category FROM item_urls AS u JOIN sightings AS s ON s.url = u.url"
         " WHERE u.item_id = items.id AND s.category IS NOT NULL"
         " GROUP BY s.category ORDER BY count(*) DESC, max(s.last_seen) DESC LIMIT 1"
-        ") WHERE id = ? AND category IS NULL",
+        "), category_source = 'listing' WHERE id = ? AND category IS NULL AND EXISTS ("
+        " SELECT 1 FROM item_urls AS u JOIN sightings AS s ON s.url = u.url"
+        " WHERE u.item_id = items.id AND s.category IS NOT NULL)",
         (item_id,),
     )
 
@@ -397,7 +399,9 @@ def apply_sighting(
     if category is not None:
         # Raw: a conditional UPDATE (only when no category yet); Table.update() has no WHERE.
         conn.execute(
-            "UPDATE items SET category = ? WHERE id = ? AND category IS NULL", (category, item_id)
+            "UPDATE items SET category = ?, category_source = 'listing' "
+            "WHERE id = ? AND category IS NULL",
+            (category, item_id),
         )
 
 

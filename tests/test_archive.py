@@ -446,7 +446,7 @@ def test_sightings_before_the_item_give_rubrics_and_category(archive: Archive) -
     result = archive.save_item(make_record(category=None, rubrics=["Actualités"]), None, None)
     record = archive.record(result.item_id)
     assert record is not None
-    assert record["category"] == "Circ."
+    assert (record["category"], record["category_source"]) == ("Circ.", "listing")
     assert record["rubrics"] == ["Actualités", "Europe", "Régions"]
 
 
@@ -472,7 +472,7 @@ def test_sightings_after_the_item(archive: Archive) -> None:
     b = archive.record(bare.item_id)
     assert a is not None and b is not None
     assert (a["category"], a["rubrics"]) == ("Actu", ["europe"])
-    assert (b["category"], b["rubrics"]) == ("Circ.", ["Europe"])
+    assert (b["category"], b["category_source"], b["rubrics"]) == ("Circ.", "listing", ["Europe"])
 
 
 def test_two_rubrics_for_one_item(archive: Archive) -> None:

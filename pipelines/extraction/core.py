@@ -48,9 +48,9 @@ def extract_record(
     """
     page = parse_page(body, content_type)
     tree = page.tree
-    structured = read_structured(tree)
+    structured = read_structured(tree, page.text)
     blocks = find_headed_blocks(tree)
-    info = read_page(tree, url=url, final_url=final_url, blocks=blocks)
+    info = read_page(tree, url=url, final_url=final_url, blocks=blocks, html=page.text)
     removed = remove_boilerplate(tree, blocks)
     article = read_article(
         tree,
@@ -73,6 +73,7 @@ def extract_record(
         "site": info.site,
         "title": info.title,
         "category": info.category,
+        "category_source": info.category_source,
         "rubrics": info.rubrics,
         "source": article.source,
         "published": article.published,

@@ -98,6 +98,7 @@ class PageInfo:
     site: str
     title: str | None
     category: str | None
+    category_source: str | None  # label, surtitre, tag, breadcrumb or url (see _category)
     rubrics: list[str]
     lang: str | None
     related: list[dict[str, str | None]]
@@ -108,9 +109,15 @@ class PageInfo:
 
 
 def read_page(
-    tree: HtmlElement, *, url: str, final_url: str | None, blocks: list[HeadedBlock]
+    tree: HtmlElement,
+    *,
+    url: str,
+    final_url: str | None,
+    blocks: list[HeadedBlock],
+    html: str | None = None,
 ) -> PageInfo:
-    """Read the page-level metadata from the whole tree (``blocks``: its headed blocks)."""
+    """Read the page-level metadata from the whole tree (``blocks``: its headed blocks;
+    ``html``: the page as decoded, when at hand, to skip looking for what it does not hold)."""
     requested = normalize_url(url)
     final = normalize_url(final_url or url)
     base = _base_url(tree, final)
@@ -119,11 +126,9 @@ def read_page(
     crumbs = _breadcrumb(tree, base, set(urls))
     title, label_category, label_rubric = _title(tree, crumbs.rubrics)
     rubrics = _unique([*crumbs.rubrics, *([label_rubric] if label_rubric else [])])
-    category = (
-        label_category
-        or crumbs.category
-        or next(filter(None, (category_from_url(u) for u in urls)), None)
-    )
+    category, category_source = _category(
+        tree, blocks, label_category, crumbs.category, urls, html
+    )  # fmt: skip
     related = _related(blocks, base, set(urls), rubrics[-1] if rubrics else None)
     return PageInfo(
         url=canonical,
@@ -131,12 +136,59 @@ def read_page(
         site=site_of(canonical),
         title=title,
         category=category,
+        category_source=category_source,
         rubrics=rubrics,
         lang=_lang(tree),
         related=related,
         kind=_page_kind(tree, final, title),
         warnings=[canonical_warning] if canonical_warning else [],
     )
+
+
+# A kicker above the title (SPIP's ``surtitre``, themes' ``kicker``/``overline``), outside
+# lists (a listing entry's is that entry's).
+_SURTITRE = etree.XPath(
+    "//body//*[" + xpath_has_class("surtitre", "kicker", "overline", "sur-titre", "surtitle")
+    + "][not(ancestor::li or ancestor::aside or ancestor::nav)]"
+)  # fmt: skip
+_SURTITRE_WORDS = ("surtitre", "kicker", "overline", "sur-titre", "surtitle")
+_TAG_LINKS = etree.XPath("//body//a[@rel]")
+_HAS_TAG_LINK = re.compile(r"""rel\s*=\s*["']?[^"'>]*\btag\b""", re.IGNORECASE)
+
+
+def _category(
+    tree: HtmlElement,
+    blocks: list[HeadedBlock],
+    label: str | None,
+    breadcrumb: str | None,
+    urls: list[str],
+    html: str | None,
+) -> tuple[str | None, str | None]:
+    """The page's category and what said it, most telling first: a title label prefix
+    (``Actu - Régions - …``), the surtitre above the title, a keyword link (``rel="tag"``:
+    "Circulaires", "Actualités"), a breadcrumb level, the URL's path. The words are those of
+    :data:`labels.CATEGORY_WORDS`."""
+    if label:
+        return label, "label"
+    kickers = html is None or any(word in html for word in _SURTITRE_WORDS)
+    for element in _SURTITRE(tree) if kickers else ():
+        category = category_from_word(text_of(element))
+        if category:
+            return category, "surtitre"
+    in_blocks = {id(e) for block in blocks for e in block.elements}
+    tags = html is None or _HAS_TAG_LINK.search(html)
+    for link in _TAG_LINKS(tree) if tags else ():
+        if "tag" not in (link.get("rel") or "").lower().split():
+            continue
+        if any(id(a) in in_blocks for a in link.iterancestors()):
+            continue  # a related entry's keyword
+        category = category_from_word(text_of(link))
+        if category:
+            return category, "tag"
+    if breadcrumb:
+        return breadcrumb, "breadcrumb"
+    category = next(filter(None, (category_from_url(u) for u in urls)), None)
+    return (category, "url") if category else (None, None)
 
 
 def _first(tree: HtmlElement, xpath: str) -> str | None:
@@ -527,7 +579,7 @@ def read_article(
         *_candidates("date-line", "published", _date_lines(other_lines)),
     ]
     url = (urls or [""])[0]
-    context = DateContext(today, lang, structured.offset)
+    context = DateContext(today, lang, structured.stamp_text)
     dates = resolve_dates(
         candidates,
         context,

@@ -139,13 +139,15 @@ class Structured:
     """What a page's metadata says about its dates, read before its scripts are removed."""
 
     candidates: list[Candidate]
-    offset: timedelta | None  # the site's own UTC offset, when its timestamps show one
+    stamp_text: str  # where the site's own UTC offset is looked for, if a date needs it
 
 
-def read_structured(tree: HtmlElement) -> Structured:
-    """JSON-LD, ``<meta>`` and microdata date candidates, and the page's UTC offset."""
+def read_structured(tree: HtmlElement, html: str | None = None) -> Structured:
+    """JSON-LD, ``<meta>`` and microdata date candidates, and the texts that show the site's
+    UTC offset. ``html``, the page as decoded, when given, spares the tree walks for what the
+    page does not hold at all."""
     candidates: list[Candidate] = []
-    scripts = [script.text or "" for script in _JSONLD(tree)]
+    scripts = [script.text or "" for script in _JSONLD(tree)] if _has(html, "ld+json") else []
     candidates += _jsonld_candidates(scripts)
     metas: dict[str, str] = {}
     for meta in _META(tree):
@@ -163,11 +165,16 @@ def read_structured(tree: HtmlElement) -> Structured:
     parsely = re.search(r'"pub_date"\s*:\s*"([^"]+)"', metas.get("parsely-page", ""))
     if parsely:
         candidates.append(Candidate("meta", "published", parsely.group(1)))
-    for element in _ITEMPROP(tree):
+    microdata = _ITEMPROP(tree) if _has(html, "itemprop") else []
+    for element in microdata:
         kind = "updated" if element.get("itemprop") == "dateModified" else "published"
         candidates += [Candidate("itemprop", kind, raw) for raw in element_date_texts([element])]
-    stamps = [str(value) for value in _STAMPS(tree)] + scripts
-    return Structured(candidates, _site_offset(stamps))
+    stamp_text = html if html is not None else "\n".join([*map(str, _STAMPS(tree)), *scripts])
+    return Structured(candidates, stamp_text)
+
+
+def _has(html: str | None, word: str) -> bool:
+    return html is None or word in html
 
 
 def _jsonld_candidates(scripts: list[str]) -> list[Candidate]:
@@ -221,7 +228,7 @@ def _type_rank(obj: dict) -> int:
     return 0 if _ARTICLE_TYPES.search(kind) else 1 if _PAGE_TYPES.search(kind) else 2
 
 
-def _site_offset(texts: Iterable[str]) -> timedelta | None:
+def site_offset(texts: Iterable[str]) -> timedelta | None:
     """The most common non-zero UTC offset of the page's timestamps, else the difference
     between a local timestamp and a UTC one of the same minute and second (the same instant
     written twice), else None."""
@@ -397,7 +404,11 @@ class DateContext:
 
     today: date | None
     lang: str | None
-    offset: timedelta | None
+    stamp_text: str  # the page's timestamps, read for its UTC offset only when one is needed
+
+    @functools.cached_property
+    def offset(self) -> timedelta | None:
+        return site_offset([self.stamp_text])
 
     @property
     def utc_zone(self) -> tzinfo | None:
@@ -408,6 +419,7 @@ class DateContext:
         return SITE_TIMEZONE if self.lang == "fr" else None
 
 
+_MAY_BE_UTC = re.compile(r"\d[zZ]\b|[+-]00:?00|\bUTC|\bGMT")
 _COMPACT_ISO = re.compile(r"^(\d{4})(\d{2})(\d{2})(?=T\d)")
 
 
@@ -415,12 +427,14 @@ def read_date(raw: str, context: DateContext) -> DateResult:
     """A day from a machine or written date text (French and English, or, failing that, a
     full date written in one of the languages :func:`find_written_date` knows)."""
     raw = _COMPACT_ISO.sub(r"\1-\2-\3", raw.strip())
+    # Only a UTC timestamp needs the page's offset (looked for once, on the first one).
+    zone = context.utc_zone if _MAY_BE_UTC.search(raw) else SITE_TIMEZONE
     epoch = re.fullmatch(r"(1[0-9]{9})(?:\d{3})?", raw)
     if epoch:
         moment = datetime.fromtimestamp(int(epoch.group(1)), tz=context.utc_zone or timezone.utc)
         result = check_date(moment.year, moment.month, moment.day, raw, context.today)
         return DateResult(result.value, result.reason, utc=context.utc_zone is None)
-    result = parse_french_date(raw, today=context.today, utc_zone=context.utc_zone)
+    result = parse_french_date(raw, today=context.today, utc_zone=zone)
     if result.value or result.reason:
         return result
     written = find_written_date(raw, today=context.today)
