@@ -159,3 +159,17 @@ def test_writes_day() -> None:
     assert writes_day("<p>le 1er juin 2010</p>", "2010-06-01")
     assert writes_day("Stand: 01.06.2010", "2010-06-01")
     assert not writes_day("<p>Juni 2010</p>", "2010-06-01")
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        '{"@type": "NewsArticle", "datePublished": "2021-03-04",}',  # trailing comma
+        '{"@type": "NewsArticle", "headline": "Un "titre" mal échappé", '
+        '"datePublished": "2021-03-04"}',  # beyond repair: the key read as text
+        '<![CDATA[{"@type": "NewsArticle", "datePublished": "2021-03-04"}]]>',
+    ],
+)
+def test_broken_jsonld_still_gives_its_date(script: str) -> None:
+    record = _record(head=f"<script type='application/ld+json'>{script}</script>")
+    assert (record["published"], record["published_source"]) == ("2021-03-04", "json-ld")
