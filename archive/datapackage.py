@@ -44,10 +44,27 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "site": ("string", "Host (and port) of url."),
     "title": ("string", "Title, without the category and rubric prefix or the site name."),
     "category": ("string", "'Actu' (news) or 'Circ.' (circular); empty when unknown."),
+    "category_source": (
+        "string",
+        "What gave the category: 'label' (a title or link label prefix), 'surtitre', 'tag', "
+        "'breadcrumb', 'url', 'listing' (a listing entry linking to it); empty when unknown "
+        "or not recorded (items archived before provenance was).",
+    ),
     "rubrics": ("string", "Every rubric the article is listed under, separated by ';'."),
     "source": ("string", "Who issued it, from the byline."),
     "published": ("date", "Publication date, read from the page itself; empty when unknown."),
+    "published_source": (
+        "string",
+        "The reader that gave the publication date, in their order of trust: 'spip-header', "
+        "'byline', 'itemprop', 'json-ld', 'opengraph', 'meta', 'time', 'date-line', 'url', "
+        "'near-title', 'htmldate'; empty when no date or not recorded.",
+    ),
     "updated": ("date", "Update date, read from the page itself; empty when none."),
+    "updated_source": (
+        "string",
+        "The reader that gave the update date ('spip-header', 'byline', 'json-ld', 'opengraph', "
+        "'meta'…); empty when no update or not recorded.",
+    ),
     "lang": ("string", "The page's language."),
     "text": ("string", "The article text, one paragraph per line."),
     "first_seen": ("datetime", "When the archive first saw the article (UTC)."),

@@ -211,7 +211,8 @@ class ItemReads:
 
 RECORD_SELECT = """
 SELECT i.id, i.url, i.site, i.title, i.category, i.source, i.published, i.updated, i.lang,
-    i.text, i.first_seen, i.last_seen, i.warnings,
+    i.category_source, i.published_source, i.updated_source, i.text, i.first_seen,
+    i.last_seen, i.warnings,
     (SELECT json_group_array(u.url) FROM item_urls AS u WHERE u.item_id = i.id) AS urls_json,
     (SELECT json_group_array(r.rubric) FROM item_rubrics AS r WHERE r.item_id = i.id)
         AS rubrics_json,

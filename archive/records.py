@@ -3,9 +3,11 @@
 A record is a dict with exactly the keys of :data:`EXPORT_FIELDS`, in that order:
 
 - ``id`` (int), ``url`` (canonical URL), ``urls`` (every URL the item was seen at, sorted),
-  ``site``, ``title``, ``category`` (``Actu``, ``Circ.`` or None),
+  ``site``, ``title``, ``category`` (``Actu``, ``Circ.`` or None), ``category_source``,
 - ``rubrics`` (list of str, sorted case-insensitively), ``source``,
-- ``published``, ``updated`` (``YYYY-MM-DD`` or None), ``lang``, ``text``,
+- ``published``, ``published_source``, ``updated``, ``updated_source`` (dates ``YYYY-MM-DD``
+  or None; the sources name the reader that gave each, None for items saved before they were
+  recorded), ``lang``, ``text``,
 - ``first_seen``, ``last_seen`` (ISO 8601 UTC, ``2026-11-28T10:00:00Z``),
 - ``related`` (list of ``{url, label, category, rubric, title}`` sorted by url),
 - ``warnings`` (list of str).
@@ -24,10 +26,13 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "site",
     "title",
     "category",
+    "category_source",
     "rubrics",
     "source",
     "published",
+    "published_source",
     "updated",
+    "updated_source",
     "lang",
     "text",
     "first_seen",

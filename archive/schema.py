@@ -455,11 +455,34 @@ def _v4_changes_and_exports(db: Database) -> None:
     _index(db, "exports", ["name"])
 
 
+# Which reader gave a field (see pipelines/extraction/page_dates.py and labels.py).
+PROVENANCE_COLUMNS = ("published_source", "updated_source", "category_source")
+
+
+_ITEMS_UPDATE_TRIGGER_V5 = (
+    "CREATE TRIGGER item_changes_items_update AFTER UPDATE ON items"
+    f" WHEN {_changed((*_RECORD_COLUMNS, *PROVENANCE_COLUMNS))}"
+    f" BEGIN\n{_renumber('new.id')}\nEND"
+)
+
+
+def _v5_provenance(db: Database) -> None:
+    """Which reader gave each date and the category: new columns, NULL for the items saved
+    before them (until their pages are extracted again). The change trigger is rebuilt so that
+    a change of provenance counts as a change of the export record."""
+    for column in PROVENANCE_COLUMNS:
+        db["items"].add_column(column, str)
+    db.execute("DROP TRIGGER IF EXISTS item_changes_items_update")
+    # sqlite-utils has no API for triggers.
+    db.execute(_ITEMS_UPDATE_TRIGGER_V5)
+
+
 MIGRATIONS: Sequence[Migration] = (
     _v1_core,
     _v2_full_text,
     _v3_listings,
     _v4_changes_and_exports,
+    _v5_provenance,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -73,6 +73,14 @@ def item_fields(record: Mapping[str, Any]) -> dict[str, Any]:
         "source": _clean(record.get("source")),
         "published": _clean(record.get("published")),
         "updated": _clean(record.get("updated")),
+        # Provenance goes with its value: no value, no provenance.
+        "published_source": _clean(record.get("published_source"))
+        if record.get("published")
+        else None,
+        "updated_source": _clean(record.get("updated_source")) if record.get("updated") else None,
+        "category_source": _clean(record.get("category_source"))
+        if record.get("category")
+        else None,
         "text": text,
         "lang": _clean(record.get("lang")),
         # The extractor always sets it; the fallback only keeps the NOT NULL column honest.
@@ -156,9 +164,10 @@ def insert_item(conn: sqlite3.Connection, fields: Mapping[str, Any], now: str) -
     # Raw: Table.insert() would cost ~+100 µs per article (schema lookups, savepoint).
     cursor = conn.execute(
         "INSERT INTO items (url, site, title, category, source, published, updated, text, "
-        "lang, content_hash, warnings, first_seen, last_seen) VALUES (:url, :site, :title, "
-        ":category, :source, :published, :updated, :text, :lang, :content_hash, :warnings, "
-        ":now, :now)",
+        "lang, content_hash, warnings, first_seen, last_seen, published_source, updated_source, "
+        "category_source) VALUES (:url, :site, :title, :category, :source, :published, "
+        ":updated, :text, :lang, :content_hash, :warnings, :now, :now, :published_source, "
+        ":updated_source, :category_source)",
         {**fields, "now": now},
     )
     return int(cursor.lastrowid or 0)
@@ -184,6 +193,13 @@ def update_item(
         "UPDATE items SET title = COALESCE(:title, title), "
         "category = COALESCE(:category, category), source = COALESCE(:source, source), "
         "published = COALESCE(:published, published), updated = COALESCE(:updated, updated), "
+        # A field's provenance changes with the field, and only then (SET reads old values).
+        "category_source = CASE WHEN :category IS NULL THEN category_source "
+        "ELSE :category_source END, "
+        "published_source = CASE WHEN :published IS NULL THEN published_source "
+        "ELSE :published_source END, "
+        "updated_source = CASE WHEN :updated IS NULL THEN updated_source "
+        "ELSE :updated_source END, "
         "text = :text, lang = COALESCE(:lang, lang), content_hash = :content_hash, "
         "warnings = :warnings, last_seen = MAX(last_seen, :now) WHERE id = :id",
         {**fields, "now": now, "id": item_id},
@@ -200,6 +216,12 @@ def touch_item(conn: sqlite3.Connection, item_id: int, fields: Mapping[str, Any]
         "UPDATE items SET last_seen = MAX(last_seen, :now), "
         "category = COALESCE(category, :category), source = COALESCE(source, :source), "
         "published = COALESCE(published, :published), updated = COALESCE(updated, :updated), "
+        "category_source = CASE WHEN category IS NULL THEN :category_source "
+        "ELSE category_source END, "
+        "published_source = CASE WHEN published IS NULL THEN :published_source "
+        "ELSE published_source END, "
+        "updated_source = CASE WHEN updated IS NULL THEN :updated_source "
+        "ELSE updated_source END, "
         "lang = COALESCE(lang, :lang) WHERE id = :id",
         {**fields, "now": now, "id": item_id},
     )
@@ -258,7 +280,9 @@ def fill_from_sightings(conn: sqlite3.Connection, item_id: int) -> None:
         " SELECT s.category FROM item_urls AS u JOIN sightings AS s ON s.url = u.url"
         " WHERE u.item_id = items.id AND s.category IS NOT NULL"
         " GROUP BY s.category ORDER BY count(*) DESC, max(s.last_seen) DESC LIMIT 1"
-        ") WHERE id = ? AND category IS NULL",
+        "), category_source = 'listing' WHERE id = ? AND category IS NULL AND EXISTS ("
+        " SELECT 1 FROM item_urls AS u JOIN sightings AS s ON s.url = u.url"
+        " WHERE u.item_id = items.id AND s.category IS NOT NULL)",
         (item_id,),
     )
 
@@ -375,7 +399,9 @@ def apply_sighting(
     if category is not None:
         # Raw: a conditional UPDATE (only when no category yet); Table.update() has no WHERE.
         conn.execute(
-            "UPDATE items SET category = ? WHERE id = ? AND category IS NULL", (category, item_id)
+            "UPDATE items SET category = ?, category_source = 'listing' "
+            "WHERE id = ? AND category IS NULL",
+            (category, item_id),
         )
 
 

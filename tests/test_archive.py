@@ -132,6 +132,53 @@ def test_migration_from_version_1_indexes_existing_items(db_path: Path) -> None:
         assert [hit["url"] for hit in archive.search("energie")] == [BASE + "/a"]
 
 
+def test_a_version_4_archive_gains_provenance_columns_empty_and_loses_nothing(
+    db_path: Path,
+) -> None:
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    assert schema.migrate(conn, schema.MIGRATIONS[:4]) == 4
+    conn.execute(
+        "INSERT INTO items (url, site, title, category, published, updated, text, content_hash,"
+        " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (BASE + "/a", SITE, "Énergie", "Actu", "2024-01-02", "2024-02-03", "texte", "h",
+         stamp(0), stamp(0)),
+    )  # fmt: skip
+    conn.close()
+    with Archive(db_path) as archive:
+        assert archive.schema_version == schema.SCHEMA_VERSION
+        (record,) = list(archive.iter_records())
+        mark = archive.change_mark()
+        assert (record["title"], record["category"], record["published"], record["updated"]) == (
+            "Énergie", "Actu", "2024-01-02", "2024-02-03",
+        )  # fmt: skip
+        assert (
+            record["published_source"], record["updated_source"], record["category_source"]
+        ) == (None, None, None)  # fmt: skip
+        # Re-extracted, the item gets its provenance, and that is a change of its record.
+        archive.save_item(
+            extracted_record(
+                BASE + "/a", "texte", title="Énergie", category="Actu", category_source="label",
+                published="2024-01-02", published_source="byline",
+            ),
+            None,
+            None,
+        )  # fmt: skip
+        (record,) = list(archive.iter_records())
+        assert (record["published_source"], record["category_source"]) == ("byline", "label")
+        assert record["updated"] == "2024-02-03" and record["updated_source"] is None
+        assert archive.change_mark() > mark
+
+
+def test_provenance_moves_only_with_its_field(archive: Archive) -> None:
+    url = BASE + "/p"
+    archive.save_item(
+        extracted_record(url, "un", published="2024-01-02", published_source="json-ld"), None, None
+    )
+    archive.save_item(extracted_record(url, "deux", published_source="url"), None, None)
+    (record,) = list(archive.iter_records())
+    assert (record["published"], record["published_source"]) == ("2024-01-02", "json-ld")
+
+
 def test_migrate_is_idempotent(db_path: Path) -> None:
     Archive(db_path).close()
     conn = sqlite3.connect(db_path, isolation_level=None)
@@ -399,7 +446,7 @@ def test_sightings_before_the_item_give_rubrics_and_category(archive: Archive) -
     result = archive.save_item(make_record(category=None, rubrics=["Actualités"]), None, None)
     record = archive.record(result.item_id)
     assert record is not None
-    assert record["category"] == "Circ."
+    assert (record["category"], record["category_source"]) == ("Circ.", "listing")
     assert record["rubrics"] == ["Actualités", "Europe", "Régions"]
 
 
@@ -425,7 +472,7 @@ def test_sightings_after_the_item(archive: Archive) -> None:
     b = archive.record(bare.item_id)
     assert a is not None and b is not None
     assert (a["category"], a["rubrics"]) == ("Actu", ["europe"])
-    assert (b["category"], b["rubrics"]) == ("Circ.", ["Europe"])
+    assert (b["category"], b["category_source"], b["rubrics"]) == ("Circ.", "listing", ["Europe"])
 
 
 def test_two_rubrics_for_one_item(archive: Archive) -> None:

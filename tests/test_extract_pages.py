@@ -24,8 +24,10 @@ NAMES = sorted(path.stem for path in PAGES.glob("*.json"))
 # Fixed, so that "future date" stays future and every other date stays past.
 TODAY = date(2025, 12, 31)
 RECORD_KEYS = {
-    "url", "urls", "site", "title", "category", "rubrics", "source", "published", "updated",
-    "text", "lang", "content_hash", "related", "warnings", "is_article",
+    "url", "urls", "site", "title", "category", "category_source", "rubrics", "source",
+    "published",
+    "published_source", "updated", "updated_source", "text", "lang", "content_hash", "related",
+    "warnings", "is_article",
 }  # fmt: skip
 
 

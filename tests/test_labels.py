@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from regarchive.pipelines.extraction.labels import (
+    CATEGORY_WORDS,
     Label,
     category_from_url,
     category_from_word,
@@ -54,3 +55,22 @@ def test_category_from_url() -> None:
     assert category_from_url("https://x.org/actualites/budget") == "Actu"
     assert category_from_url("https://x.org/spip.php?article12") is None
     assert category_from_url("https://x.org/circuit-court-en-region") is None
+
+
+@pytest.mark.parametrize(
+    ("word", "category"),
+    [
+        ("Actualités", "Actu"), ("ACTU", "Actu"), ("Info", "Actu"), ("Infos", "Actu"),
+        ("Brève", "Actu"), ("Brèves", "Actu"), ("News", "Actu"), ("Circ.", "Circ."),
+        ("Circulaires", "Circ."), ("Instruction", "Circ."), ("Note d’information", "Circ."),
+        ("Notes d'information", "Circ."), ("Régions", None), ("Informatique", None), ("", None),
+    ],
+)  # fmt: skip
+def test_category_word_variants(word: str, category: str | None) -> None:
+    assert category_from_word(word) == category
+
+
+def test_every_category_word_of_the_table_is_read() -> None:
+    for value, words in CATEGORY_WORDS.items():
+        for word in words:
+            assert category_from_word(word.upper()) == value

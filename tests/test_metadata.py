@@ -340,3 +340,34 @@ def test_category_from_the_title_tag_when_the_h1_is_bare() -> None:
     assert record["title"] == "Dotation de soutien"
     assert record["category"] == "Circ."
     assert record["rubrics"] == ["Départements"]
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def _category(body: str, url: str = URL, head: str = "") -> tuple[str | None, str | None]:
+    html = f"<html lang='fr'><head><title>Titre</title>{head}</head><body>{body}</body></html>"
+    info = _page(html, url)
+    return info.category, info.category_source
+
+
+@pytest.mark.parametrize(
+    ("body", "url", "expected"),
+    [
+        ("<article><h1>Actu - Régions - Titre</h1></article>", URL, ("Actu", "label")),
+        ("<article><p class='surtitre'>Circulaires</p><h1>Titre</h1></article>", URL,
+         ("Circ.", "surtitre")),
+        ("<article><h1>Titre</h1><p class='tags'><a rel='tag' href='/mot3'>Actualités</a></p>"
+         "</article>", URL, ("Actu", "tag")),
+        ("<p class='arbo'><a href='/'>Accueil</a> &gt; <a href='/infos'>Infos</a></p>"
+         "<article><h1>Titre</h1></article>", URL, ("Actu", "breadcrumb")),
+        ("<article><h1>Titre</h1></article>", "https://x.test/circulaires/titre",
+         ("Circ.", "url")),
+        # A listing entry's surtitre or keyword is that entry's, not the page's.
+        ("<article><h1>Titre</h1></article><aside><ul><li><p class='surtitre'>Circulaires</p>"
+         "<a href='/b'>Autre</a></li></ul></aside>", URL, (None, None)),
+        ("<article><h1>Titre</h1></article>", URL, (None, None)),
+    ],
+)  # fmt: skip
+def test_category_cues(body: str, url: str, expected: tuple[str | None, str | None]) -> None:
+    assert _category(body, url) == expected

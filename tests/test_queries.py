@@ -33,7 +33,9 @@ SAMPLE = [
         rubrics=["Régions"],
         source="Ministère du Travail",
         published="2024-03-05",
+        published_source="json-ld",
         updated="2024-03-20",
+        updated_source="spip-header",
         text="Une circulaire précise le financement de l’apprentissage en 2024.\n"
         "Les Régions versent une aide aux centres de formation.",
         related=[
@@ -60,6 +62,8 @@ SAMPLE = [
         rubrics=["Régions", "Départements"],
         source="Régions de France",
         published="2024-01-15",
+        published_source="spip-header",
+        category_source="label",
         text="Les présidents de Région saluent l’effort de l’État.\n"
         "L’apprentissage reste une priorité régionale.",
     ),
@@ -70,6 +74,7 @@ SAMPLE = [
         rubrics=["Communes"],
         source="Commission Européenne",
         published="2023-11-02",
+        published_source="byline",
         text='=HYPERLINK("http://example.org") n’est pas une formule ici.\n'
         "Les communes rurales perdent 20 % de leurs dotations.",
         warnings=["no update date found"],

@@ -309,7 +309,9 @@ def test_date_provenance_and_attachments_are_shown_when_the_archive_has_them(
     db = tmp_path / "later.db"
     db.write_bytes(hostile_db.read_bytes())
     with closing(sqlite3.connect(db)) as conn, conn:
-        conn.execute("ALTER TABLE items ADD COLUMN published_source TEXT")
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(items)")}
+        if "published_source" not in columns:  # the archive's schema has had it since v5
+            conn.execute("ALTER TABLE items ADD COLUMN published_source TEXT")
         conn.execute("UPDATE items SET published_source = 'json-ld'")
         conn.execute("CREATE TABLE attachments (item_id INTEGER, url TEXT, title TEXT)")
         conn.execute(

@@ -7,6 +7,7 @@ from typing import Any
 
 from regarchive.pipelines.extraction.metadata import looks_like_article, read_article, read_page
 from regarchive.pipelines.extraction.page import parse_page
+from regarchive.pipelines.extraction.page_dates import read_structured
 from regarchive.pipelines.extraction.text import (
     extract_text,
     find_headed_blocks,
@@ -31,23 +32,35 @@ def extract_record(
     and every stage works on that one tree, in this order:
 
     1. decode like Scrapy (HTTP charset, BOM, ``<meta>``, detection) and parse (``page``);
+       read the dates the page's metadata gives (JSON-LD, ``<meta>``, microdata) while its
+       scripts are still there (``page_dates.read_structured``);
     2. find the headed blocks ("Dans la même rubrique", "À lire aussi"…) (``text``);
     3. read the page as a whole: canonical URL, language, title without its ``Actu - Régions -``
        prefix, category, breadcrumb rubrics, related links, page kind (``metadata.read_page``);
     4. remove what is never the article: sidebars, those blocks, navigation, breadcrumb, header
        and footer, consent banners, share buttons, forms (``text.remove_boilerplate``);
     5. read what only the article says, now that no sidebar or listing is left to mislead:
-       byline (source) and publication/update dates (``metadata.read_article``);
+       byline (source) and publication/update dates, every reader in its order of trust, with
+       the name of the one that gave each (``metadata.read_article``, ``page_dates``);
     6. take the article header, byline and date lines out, read the chapô, let trafilatura read
        the body, drop repeated paragraphs and the byline line (``text.extract_text``);
     7. fingerprint the text and decide whether the page is an article at all.
     """
     page = parse_page(body, content_type)
     tree = page.tree
+    structured = read_structured(tree, page.text)
     blocks = find_headed_blocks(tree)
-    info = read_page(tree, url=url, final_url=final_url, blocks=blocks)
-    remove_boilerplate(tree, blocks)
-    article = read_article(tree, today=today)
+    info = read_page(tree, url=url, final_url=final_url, blocks=blocks, html=page.text)
+    removed = remove_boilerplate(tree, blocks)
+    article = read_article(
+        tree,
+        today=today,
+        structured=structured,
+        urls=info.urls,
+        lang=info.lang,
+        html=page.text,
+        removed=removed,
+    )
     text = extract_text(
         tree,
         byline=article.byline.text if article.byline else None,
@@ -60,10 +73,13 @@ def extract_record(
         "site": info.site,
         "title": info.title,
         "category": info.category,
+        "category_source": info.category_source,
         "rubrics": info.rubrics,
         "source": article.source,
         "published": article.published,
+        "published_source": article.published_source,
         "updated": article.updated,
+        "updated_source": article.updated_source,
         "text": text.text,
         "lang": info.lang,
         "content_hash": fingerprint(text.text),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateparser.date import DateDataParser
@@ -26,7 +26,7 @@ MIN_YEAR = 1990
 # A page may be dated "tomorrow" by a server a few hours ahead of the crawler; beyond that, no.
 FUTURE_TOLERANCE = timedelta(days=1)
 
-try:  # ISO timestamps with an offset (SPIP's ``date_iso`` is UTC) are read in the sites' time
+try:  # UTC timestamps (SPIP's ``date_iso``) are read in the sites' time unless told otherwise
     SITE_TIMEZONE: ZoneInfo | None = ZoneInfo("Europe/Paris")
 except ZoneInfoNotFoundError:  # pragma: no cover - no tz database: keep the date as written
     SITE_TIMEZONE = None
@@ -108,6 +108,9 @@ class DateResult:
 
     value: str | None
     reason: str | None = None
+    # A UTC timestamp read without a time zone to place it in: the publisher's own day may be
+    # the one before or after.
+    utc: bool = False
 
     @property
     def rejected(self) -> bool:
@@ -131,13 +134,17 @@ def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
-def parse_french_date(text: str, *, today: date | None = None) -> DateResult:
+def parse_french_date(
+    text: str, *, today: date | None = None, utc_zone: tzinfo | None = SITE_TIMEZONE
+) -> DateResult:
     """The first date written in ``text``, as ``YYYY-MM-DD``.
 
     Leading words ("Publié le", "mardi", "Mis à jour :") and trailing ones ("à 10h30") are
-    ignored. A timestamp with an offset (``2017-12-11T23:30:00Z``) gives its date in the sites'
-    time zone, Europe/Paris (``2017-12-12``); one without an offset, its date as written.
-    ``today`` bounds what is acceptable (default: the current date).
+    ignored. A timestamp is the publisher's day as written, in its own offset
+    (``2023-11-08T21:11:03-05:00`` is the 8th), except a UTC one (``Z``, ``+00:00``), which says
+    nothing of the publisher's day: it is placed in ``utc_zone`` (default the sites' time zone,
+    Europe/Paris: ``2017-12-11T23:30:00Z`` is the 12th), or kept as written and marked ``utc``
+    when ``utc_zone`` is None. ``today`` bounds what is acceptable (default: the current date).
     """
     clean = normalize(text)
     folded = fold(clean)
@@ -153,7 +160,7 @@ def parse_french_date(text: str, *, today: date | None = None) -> DateResult:
             if match.start() == 0:
                 break
     if best is not None:
-        return _from_match(best, clean[best.start() : best.end()], today)
+        return _from_match(best, clean[best.start() : best.end()], today, utc_zone)
     return _fallback(folded, clean, today)
 
 
@@ -192,7 +199,9 @@ def check_date(year: int, month: int, day: int, raw: str, today: date | None = N
     return DateResult(value.isoformat())
 
 
-def _from_match(match: re.Match[str], raw: str, today: date | None) -> DateResult:
+def _from_match(
+    match: re.Match[str], raw: str, today: date | None, utc_zone: tzinfo | None
+) -> DateResult:
     parts = match.groupdict()
     month_text = parts["month"]
     month = int(month_text) if month_text.isdigit() else _MONTHS[month_text]
@@ -200,29 +209,30 @@ def _from_match(match: re.Match[str], raw: str, today: date | None) -> DateResul
     if len(parts["year"]) == 2:
         year += 2000 if year <= (today or date.today()).year % 100 + 1 else 1900
     day = int(parts["day"])
-    if parts.get("tz") and parts.get("hour") and SITE_TIMEZONE is not None:
-        local = _local_date(year, month, day, parts)
+    utc = bool(parts.get("hour") and parts.get("tz") in _UTC_OFFSETS)
+    if utc and utc_zone is not None:
+        local = _local_date(year, month, day, parts, utc_zone)
         if local is not None:
             year, month, day = local.year, local.month, local.day
-    return check_date(year, month, day, raw, today)
+    result = check_date(year, month, day, raw, today)
+    return DateResult(result.value, result.reason, utc=True) if utc and not utc_zone else result
 
 
-def _local_date(year: int, month: int, day: int, parts: dict[str, str]) -> date | None:
-    """The site-local date of an ISO timestamp with an offset (None if it is not a real time)."""
-    tz = parts["tz"]
-    offset = timedelta(0)
-    if tz != "z":
-        sign = -1 if tz[0] == "-" else 1
-        digits = tz[1:].replace(":", "")
-        offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+_UTC_OFFSETS = frozenset({"z", "+00:00", "+0000", "-00:00", "-0000"})
+
+
+def _local_date(
+    year: int, month: int, day: int, parts: dict[str, str], zone: tzinfo
+) -> date | None:
+    """The day in ``zone`` of a UTC timestamp (None if it is not a real time)."""
     try:
         moment = datetime(
             year, month, day, int(parts["hour"]), int(parts["minute"]),
-            int(parts["second"] or 0), tzinfo=timezone(offset),
+            int(parts["second"] or 0), tzinfo=timezone.utc,
         )  # fmt: skip
     except ValueError:
         return None
-    return moment.astimezone(SITE_TIMEZONE).date()
+    return moment.astimezone(zone).date()
 
 
 def _fallback(folded: str, clean: str, today: date | None) -> DateResult:
@@ -234,3 +244,93 @@ def _fallback(folded: str, clean: str, today: date | None) -> DateResult:
     if parsed is None:
         return NO_DATE
     return check_date(parsed.year, parsed.month, parsed.day, clean, today)
+
+
+# --- dates written in other languages ------------------------------------------------------
+
+# Month names (folded: lower case, no accents) of the languages of the pages these sites link
+# to and quote; read only where a date is expected (next to a title), never in running text.
+_WORLD_MONTH_NAMES = {
+    1: "january jan janvier janv januar janner enero ene gennaio gen janeiro januari stycznia "
+    "leden ledna",
+    2: "february feb fevrier fevr fev februar feber febrero febbraio fevereiro februari lutego "
+    "unor unora",
+    3: "march mar mars marz maerz marzo marco maart maret marca brezen brezna",
+    4: "april apr avril avr abril aprile kwietnia duben dubna",
+    5: "may mai mayo maggio maio mei maja kveten kvetna",
+    6: "june jun juin juni junio giugno junho czerwca cerven cervna",
+    7: "july jul juillet juil juli julio luglio julho lipca cervenec cervence",
+    8: "august aug aout agosto augustus agustus sierpnia srpen srpna",
+    9: "september sep sept septembre septiembre settembre setembro wrzesnia zari",
+    10: "october oct octobre oktober okt octubre ottobre outubro pazdziernika rijen rijna",
+    11: "november nov novembre noviembre novembro listopada listopad listopadu",
+    12: "december dec decembre dezember dez diciembre dicembre dezembro desember grudnia "
+    "prosinec prosince",
+}
+_WORLD_MONTHS = {
+    name: number for number, names in _WORLD_MONTH_NAMES.items() for name in names.split()
+}
+_WORLD_MONTH = "(?P<month>" + "|".join(sorted(_WORLD_MONTHS, key=len, reverse=True)) + r")\.?"
+_WORLD_YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
+_WRITTEN_PATTERNS = (
+    # 3. Dezember 2011, 17 de febrero de 2020, 1er août 2023, 4th of July 2019
+    re.compile(
+        r"(?<!\d)(?P<day>\d{1,2})(?:\.|er|st|nd|rd|th|º)?\s*(?:de\s+|of\s+)?"
+        + _WORLD_MONTH
+        + r",?\s*(?:de\s+)?"
+        + _WORLD_YEAR
+    ),
+    # December 3, 2011
+    re.compile(
+        r"(?<![a-z])" + _WORLD_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _WORLD_YEAR
+    ),
+    # 03.04.2019, 3/4/2019 (day first)
+    re.compile(r"(?<![\d/.-])(?P<day>\d{1,2})([./])(?P<month>\d{1,2})\2" + _WORLD_YEAR),
+    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)"),
+)
+# 12/03/2019 read month first, on American pages only.
+_MONTH_FIRST = re.compile(
+    r"(?<![\d/])(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)\d{2})(?!\d)"
+)
+
+
+def find_written_date(
+    text: str, *, today: date | None = None, month_first: bool = False
+) -> str | None:
+    """The first full date written in a short text, in any of the languages above, or None.
+
+    ``month_first`` reads ``12/03/2019`` as December 3rd (American pages).
+    """
+    folded = fold(text)
+    patterns = (*_WRITTEN_PATTERNS[:2], _MONTH_FIRST if month_first else _WRITTEN_PATTERNS[2],
+                _WRITTEN_PATTERNS[3])  # fmt: skip
+    best: tuple[int, str] | None = None
+    for pattern in patterns:
+        for match in pattern.finditer(folded):
+            month_text = match.group("month")
+            month = int(month_text) if month_text.isdigit() else _WORLD_MONTHS.get(month_text)
+            if not month:
+                continue
+            result = check_date(int(match.group("year")), month, int(match.group("day")), "", today)
+            if result.value and (best is None or match.start() < best[0]):
+                best = (match.start(), result.value)
+            break
+    return best[1] if best else None
+
+
+def writes_day(text: str, day: str) -> bool:
+    """True when ``text`` writes the ISO ``day`` out in full: ISO, numeric day first or year
+    first, or with the month's name (in any language above)."""
+    year, month, dom = (int(part) for part in day.split("-"))
+    folded = fold(text)
+    if f"{year}-{month:02d}-{dom:02d}" in folded:
+        return True
+    names = "|".join(re.escape(name) for name, number in _WORLD_MONTHS.items() if number == month)
+    d, m, y = rf"0?{dom}", rf"0?{month}", str(year)
+    patterns = (
+        rf"(?<!\d){d}(?P<sep>[./-]){m}(?P=sep){y}(?!\d)",
+        rf"(?<!\d){y}(?P<sep>[./]){m}(?P=sep){d}(?!\d)",
+        rf"(?<!\d){d}(?:\.|er|st|nd|rd|th)?\s*(?:de\s+|of\s+)?(?:{names})\.?,?\s*(?:de\s+)?{y}(?!\d)",
+        rf"(?<![a-z])(?:{names})\.?\s+{d}(?:st|nd|rd|th)?,?\s+{y}(?!\d)",
+    )
+    return any(re.search(pattern, folded) for pattern in patterns)

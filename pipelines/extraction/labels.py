@@ -5,32 +5,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Every spelling seen for the two categories, mapped to the archive's value.
-CATEGORY_ALIASES = {
-    "actu": "Actu",
-    "actu.": "Actu",
-    "actus": "Actu",
-    "actualite": "Actu",
-    "actualites": "Actu",
-    "actualité": "Actu",
-    "actualités": "Actu",
-    "news": "Actu",
-    "circ": "Circ.",
-    "circ.": "Circ.",
-    "circulaire": "Circ.",
-    "circulaires": "Circ.",
-    "brève": "Actu",
-    "brèves": "Actu",
-    "breve": "Actu",
-    "breves": "Actu",
-}
-CATEGORIES = ("Actu", "Circ.")
+from regarchive.pipelines.extraction.dates import fold
+
+# The words sites use for the two categories, by the archive's value. Matching is on the folded
+# word (lower case, no accents, no final dot, apostrophes unified), singular or plural: add a
+# spelling here and every reader (title and link labels, surtitres, tags, breadcrumbs, listing
+# entries) knows it. URLs are read with the same words (``_URL_CATEGORY``).
+CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    "Actu": (
+        "actu", "actus", "actualite", "actualites", "info", "infos", "information",
+        "informations", "breve", "breves", "news", "a la une",
+    ),
+    "Circ.": (
+        "circ", "circulaire", "circulaires", "instruction", "instructions",
+        "note d'information", "notes d'information", "note d'info", "instruction ministerielle",
+        "instructions ministerielles",
+    ),
+}  # fmt: skip
+CATEGORY_ALIASES = {word: value for value, words in CATEGORY_WORDS.items() for word in words}
+CATEGORIES = tuple(CATEGORY_WORDS)
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'"})
 
 _SEPARATOR = r"\s+[-–—|]\s+"
 _LABEL = re.compile(r"^\s*(?P<category>[A-Za-zÀ-ÿ]+\.?)" + _SEPARATOR + r"(?P<rest>.+?)\s*$", re.S)
 # In URLs: /actualites/…, /circulaires/…, ?type=circulaire, circ-…
 _URL_CATEGORY = re.compile(
-    r"(?:^|[/_\-=?&.])(actus?|actualites?|circ|circulaires?)(?=$|[/_\-=&.\d])", re.I
+    r"(?:^|[/_\-=?&.])(actus?|actualites?|breves?|news|infos?|circ|circulaires?|instructions?)"
+    r"(?=$|[/_\-=&.\d])",
+    re.I,
 )
 
 
@@ -44,10 +46,12 @@ class Label:
 
 
 def category_from_word(word: str | None) -> str | None:
-    """``"Circulaire"`` → ``"Circ."``; None for anything that is not a category name."""
+    """``"Circulaire"``, ``"Actualités"``, ``"Note d’information"`` → the archive's value
+    (``"Circ."``, ``"Actu"``); None for anything that is not a category name."""
     if not word:
         return None
-    return CATEGORY_ALIASES.get(word.strip().lower())
+    key = fold(word.translate(_APOSTROPHES)).rstrip(" .:")
+    return CATEGORY_ALIASES.get(key)
 
 
 def parse_label(text: str, known_rubrics: frozenset[str] | set[str] = frozenset()) -> Label:

@@ -20,12 +20,10 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from regarchive.pipelines.extraction.dates import (
-    DateResult,
     find_dated_phrases,
     fold,
     looks_like_date,
     normalize,
-    parse_french_date,
 )
 from regarchive.pipelines.extraction.labels import (
     category_from_url,
@@ -38,6 +36,16 @@ from regarchive.pipelines.extraction.page import (
     clean_space,
     text_of,
     xpath_has_class,
+)
+from regarchive.pipelines.extraction.page_dates import (
+    Candidate,
+    DateContext,
+    Structured,
+    element_date_texts,
+    htmldate_day,
+    near_title_day,
+    read_structured,
+    resolve_dates,
 )
 from regarchive.pipelines.extraction.text import HeadedBlock
 from regarchive.pipelines.extraction.urls import (
@@ -90,6 +98,7 @@ class PageInfo:
     site: str
     title: str | None
     category: str | None
+    category_source: str | None  # label, surtitre, tag, breadcrumb or url (see _category)
     rubrics: list[str]
     lang: str | None
     related: list[dict[str, str | None]]
@@ -100,9 +109,15 @@ class PageInfo:
 
 
 def read_page(
-    tree: HtmlElement, *, url: str, final_url: str | None, blocks: list[HeadedBlock]
+    tree: HtmlElement,
+    *,
+    url: str,
+    final_url: str | None,
+    blocks: list[HeadedBlock],
+    html: str | None = None,
 ) -> PageInfo:
-    """Read the page-level metadata from the whole tree (``blocks``: its headed blocks)."""
+    """Read the page-level metadata from the whole tree (``blocks``: its headed blocks;
+    ``html``: the page as decoded, when at hand, to skip looking for what it does not hold)."""
     requested = normalize_url(url)
     final = normalize_url(final_url or url)
     base = _base_url(tree, final)
@@ -111,11 +126,9 @@ def read_page(
     crumbs = _breadcrumb(tree, base, set(urls))
     title, label_category, label_rubric = _title(tree, crumbs.rubrics)
     rubrics = _unique([*crumbs.rubrics, *([label_rubric] if label_rubric else [])])
-    category = (
-        label_category
-        or crumbs.category
-        or next(filter(None, (category_from_url(u) for u in urls)), None)
-    )
+    category, category_source = _category(
+        tree, blocks, label_category, crumbs.category, urls, html
+    )  # fmt: skip
     related = _related(blocks, base, set(urls), rubrics[-1] if rubrics else None)
     return PageInfo(
         url=canonical,
@@ -123,12 +136,59 @@ def read_page(
         site=site_of(canonical),
         title=title,
         category=category,
+        category_source=category_source,
         rubrics=rubrics,
         lang=_lang(tree),
         related=related,
         kind=_page_kind(tree, final, title),
         warnings=[canonical_warning] if canonical_warning else [],
     )
+
+
+# A kicker above the title (SPIP's ``surtitre``, themes' ``kicker``/``overline``), outside
+# lists (a listing entry's is that entry's).
+_SURTITRE = etree.XPath(
+    "//body//*[" + xpath_has_class("surtitre", "kicker", "overline", "sur-titre", "surtitle")
+    + "][not(ancestor::li or ancestor::aside or ancestor::nav)]"
+)  # fmt: skip
+_SURTITRE_WORDS = ("surtitre", "kicker", "overline", "sur-titre", "surtitle")
+_TAG_LINKS = etree.XPath("//body//a[@rel]")
+_HAS_TAG_LINK = re.compile(r"""rel\s*=\s*["']?[^"'>]*\btag\b""", re.IGNORECASE)
+
+
+def _category(
+    tree: HtmlElement,
+    blocks: list[HeadedBlock],
+    label: str | None,
+    breadcrumb: str | None,
+    urls: list[str],
+    html: str | None,
+) -> tuple[str | None, str | None]:
+    """The page's category and what said it, most telling first: a title label prefix
+    (``Actu - Régions - …``), the surtitre above the title, a keyword link (``rel="tag"``:
+    "Circulaires", "Actualités"), a breadcrumb level, the URL's path. The words are those of
+    :data:`labels.CATEGORY_WORDS`."""
+    if label:
+        return label, "label"
+    kickers = html is None or any(word in html for word in _SURTITRE_WORDS)
+    for element in _SURTITRE(tree) if kickers else ():
+        category = category_from_word(text_of(element))
+        if category:
+            return category, "surtitre"
+    in_blocks = {id(e) for block in blocks for e in block.elements}
+    tags = html is None or _HAS_TAG_LINK.search(html)
+    for link in _TAG_LINKS(tree) if tags else ():
+        if "tag" not in (link.get("rel") or "").lower().split():
+            continue
+        if any(id(a) in in_blocks for a in link.iterancestors()):
+            continue  # a related entry's keyword
+        category = category_from_word(text_of(link))
+        if category:
+            return category, "tag"
+    if breadcrumb:
+        return breadcrumb, "breadcrumb"
+    category = next(filter(None, (category_from_url(u) for u in urls)), None)
+    return (category, "url") if category else (None, None)
 
 
 def _first(tree: HtmlElement, xpath: str) -> str | None:
@@ -413,16 +473,16 @@ _UPDATED_CLASSES = frozenset({"updated", "modified", "dt-updated"})
 _DATE_LINE_CLASSES = frozenset({"info-publi", "date", "dates", "date-publication", "post-date"})
 _BYLINE_CLASSES = frozenset({"source", "sources", "byline", "signature", "credits", "info-publi"})
 _IS_OUTSIDE_LISTS = etree.XPath(_OUTSIDE_LISTS)
-_PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "dc.date", "dc.date.created",
-    "dc.date.issued", "dcterms.created", "dcterms.issued", "dcterms.date", "date",
-    "datepublished", "publication_date", "pubdate",
+_IN_LIST = etree.XPath("boolean(ancestor::li)")
+# The article's own header: its title block, where SPIP and most themes put the date.
+_IN_ARTICLE_HEADER = etree.XPath(
+    "ancestor::*[self::header or "
+    + xpath_has_class(
+        "cartouche", "entry-header", "article-header", "post-header", "entry-meta", "post-meta",
+        "article-meta", "info-publi",
+    )
+    + "]"
 )  # fmt: skip
-_UPDATED_META = (
-    "article:modified_time", "og:article:modified_time", "og:updated_time", "dc.date.modified",
-    "dcterms.modified", "datemodified",
-)  # fmt: skip
-_META = etree.XPath("/html/head/meta[@content][@property or @name or @itemprop]")
 # Words that may open a "Publié le …" phrase: a cheap test before the real one.
 _PHRASE_WORDS = ("publi", "à jour", "a jour", "modifi", "en ligne", "actualis")
 _PHRASE_WORD = re.compile("|".join(_PHRASE_WORDS), re.IGNORECASE)
@@ -470,48 +530,79 @@ class ArticleInfo:
 
     source: str | None
     published: str | None
+    published_source: str | None  # the reader that gave it (see page_dates)
     updated: str | None
+    updated_source: str | None
     byline: Byline | None
     remove: list[HtmlElement]  # byline and date lines: metadata, not text
     warnings: list[str]
 
 
-def read_article(tree: HtmlElement, *, today: date | None = None) -> ArticleInfo:
-    """Read byline and dates from a tree whose boilerplate has been removed."""
+def read_article(
+    tree: HtmlElement,
+    *,
+    today: date | None = None,
+    structured: Structured | None = None,
+    urls: list[str] | None = None,
+    lang: str | None = None,
+    html: str | None = None,
+    removed: list[HtmlElement] | None = None,
+) -> ArticleInfo:
+    """Read byline and dates from a tree whose boilerplate has been removed.
+
+    ``structured`` is what the page's metadata said before its scripts were removed (read here
+    from what is left when not given); ``urls`` are the page's URLs (for a date in the path);
+    ``html`` the whole page as decoded, for htmldate as the last resort, and ``removed`` the
+    boilerplate taken out of it, whose dates htmldate must not give.
+    """
     container = article_container(tree)
     marked = _Marked.sort(_MARKED(container))
     byline, byline_elements = _find_byline(container, marked.bylines)
     datelines, phrases = _dated_phrases(container)
-    warnings: list[str] = []
-    published = _first_date(
-        [
-            *_element_dates(marked.published),
-            *_plain_times(container),
-            *_meta_values(tree, _PUBLISHED_META),
-            *([byline.date_text] if byline and byline.date_text else []),
-            *[fragment for kind, fragment in phrases if kind == "published"],
-            *_date_lines(marked.date_lines),
-        ],
-        today,
-        warnings,
-    )
-    updated = _first_date(
-        [
-            *_meta_values(tree, _UPDATED_META),
-            *_element_dates(marked.updated),
-            *[fragment for kind, fragment in phrases if kind == "updated"],
-        ],
-        today,
-        warnings,
+    structured = structured if structured is not None else read_structured(tree)
+    lang = lang if lang is not None else _lang(tree)
+    info_publi = [e for e in marked.date_lines if "info-publi" in class_tokens(e)]
+    other_lines = [e for e in marked.date_lines if "info-publi" not in class_tokens(e)]
+    header_times, other_times = _plain_times(container)
+    candidates = [
+        *_candidates("spip-header", "published", element_date_texts(marked.published)),
+        *_candidates("spip-header", "published", element_date_texts(header_times)),
+        *_candidates("spip-header", "published", [f for k, f in phrases if k == "published"]),
+        *_candidates("spip-header", "published", _date_lines(info_publi)),
+        *_candidates("spip-header", "updated", [f for k, f in phrases if k == "updated"]),
+        *_candidates("spip-header-markup", "updated", element_date_texts(marked.updated)),
+        *_candidates(
+            "byline", "published", [byline.date_text] if byline and byline.date_text else []
+        ),
+        *structured.candidates,
+        *_candidates("time", "published", element_date_texts(other_times)),
+        *_candidates("date-line", "published", _date_lines(other_lines)),
+    ]
+    url = (urls or [""])[0]
+    context = DateContext(today, lang, structured.stamp_text)
+    dates = resolve_dates(
+        candidates,
+        context,
+        urls=urls or [],
+        late_readers={
+            "near-title": lambda: near_title_day(tree, lang, url, today),
+            "htmldate": lambda: htmldate_day(html, url, context, removed or []),
+        },
     )
     return ArticleInfo(
         source=byline.source if byline else _signed_author(container),
-        published=published,
-        updated=updated,
+        published=dates.published,
+        published_source=dates.published_source,
+        updated=dates.updated,
+        updated_source=dates.updated_source,
         byline=byline,
         remove=[*byline_elements, *datelines],
-        warnings=warnings,
+        warnings=dates.warnings,
     )
+
+
+def _candidates(source: str, kind: str, texts: list[str]) -> list[Candidate]:
+    return [Candidate(source, kind, text) for text in texts if text]
 
 
 @dataclass
@@ -528,15 +619,11 @@ class _Marked:
         marked = cls()
         for element in elements:
             classes = set(class_tokens(element))
-            itemprop = element.get("itemprop")
-            if element.tag in _DATE_TAGS:
-                if (
-                    itemprop == "datePublished"
-                    or element.get("pubdate") is not None
-                    or (classes & _PUBLISHED_CLASSES)
-                ):
+            if element.tag in _DATE_TAGS and not _IN_LIST(element):  # a list's: an entry's
+                # (microdata, itemprop="datePublished", is read as such: see page_dates)
+                if element.get("pubdate") is not None or classes & _PUBLISHED_CLASSES:
                     marked.published.append(element)
-                if itemprop == "dateModified" or classes & _UPDATED_CLASSES:
+                if classes & _UPDATED_CLASSES:
                     marked.updated.append(element)
             if classes & _DATE_LINE_CLASSES and _IS_OUTSIDE_LISTS(element):
                 marked.date_lines.append(element)
@@ -570,35 +657,16 @@ def _container_rank(element: HtmlElement) -> int | None:
     return 5 if element.tag == "main" or element.get("role") == "main" else None
 
 
-def _first_date(candidates: list[str], today: date | None, warnings: list[str]) -> str | None:
-    """The first candidate that is a valid date; rejections met on the way become warnings."""
-    for candidate in candidates:
-        result: DateResult = parse_french_date(candidate, today=today)
-        if result.value:
-            return result.value
-        if result.reason and result.reason not in warnings:
-            warnings.append(result.reason)
-    return None
-
-
-def _element_dates(elements: list[HtmlElement]) -> list[str]:
-    values = []
-    for element in elements:
-        for attribute in ("datetime", "content", "title"):
-            if element.get(attribute):
-                values.append(element.get(attribute))
-        values.append(text_of(element))
-    return [value for value in values if value]
-
-
-def _plain_times(container: HtmlElement) -> list[str]:
-    """``<time>`` elements of the article's header area (not in lists, tables or the body text)."""
+def _plain_times(container: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement]]:
+    """``<time>`` elements of the article (not in lists, tables or the body text), not marked as
+    an update: those in the article's header, and the others."""
     updated = {"updated", "modified", "dt-updated"}
     times = [
         t for t in _PLAIN_TIME(container)
         if t.get("itemprop") != "dateModified" and not updated.intersection(class_tokens(t))
     ]  # fmt: skip
-    return _element_dates(times)
+    header = [t for t in times if _IN_ARTICLE_HEADER(t)]
+    return header, [t for t in times if t not in header]
 
 
 def _date_lines(elements: list[HtmlElement]) -> list[str]:
@@ -606,16 +674,6 @@ def _date_lines(elements: list[HtmlElement]) -> list[str]:
     that carry no "Publié le"/"mis à jour le" phrase (those are read as phrases)."""
     texts = (text_of(element) for element in elements)
     return [text for text in texts if text and not find_dated_phrases(text)]
-
-
-def _meta_values(tree: HtmlElement, names: tuple[str, ...]) -> list[str]:
-    """Meta tag contents for ``names`` (property, name or itemprop), in the order of ``names``."""
-    found: dict[str, str] = {}
-    for meta in _META(tree):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        if key in names and key not in found:
-            found[key] = meta.get("content", "")
-    return [found[name] for name in names if found.get(name)]
 
 
 def _dated_phrases(container: HtmlElement) -> tuple[list[HtmlElement], list[tuple[str, str]]]:
@@ -737,10 +795,15 @@ def parse_byline(text: str) -> Byline | None:
     return None
 
 
+# "Wochenende in Wien 12.10." (a range "12.10. - 15.10.2023" cut in two) names no one.
+_ENDS_WITH_DATE_PART = re.compile(r"\d{1,2}[./]\d{1,2}\.?$")
+
+
 def _is_source(text: str) -> bool:
     folded = fold(text)
     return (
         bool(folded)
+        and not _ENDS_WITH_DATE_PART.search(folded)
         and len(folded.split()) <= 12
         and not _NOT_A_SOURCE.match(folded)
         and not looks_like_date(text)

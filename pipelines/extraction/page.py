@@ -40,6 +40,7 @@ class Page:
 
     tree: HtmlElement
     encoding: str
+    text: str  # the page as decoded (for readers that want the page as it was, such as htmldate)
 
     @property
     def body(self) -> HtmlElement:
@@ -67,7 +68,7 @@ def parse_html(text: str) -> HtmlElement:
 def parse_page(body: bytes, content_type: str | None = None) -> Page:
     """Decode ``body`` (with its HTTP ``Content-Type`` when known) and parse it once."""
     encoding, text = decode_body(body, content_type)
-    return Page(tree=parse_html(text), encoding=encoding)
+    return Page(tree=parse_html(text), encoding=encoding, text=text)
 
 
 def clean_space(text: str) -> str:
@@ -80,19 +81,20 @@ def text_of(element: HtmlElement) -> str:
     return clean_space(element.text_content())
 
 
-def block_lines(element: HtmlElement) -> list[str]:
+def block_lines(element: HtmlElement, skip: frozenset[str] = frozenset()) -> list[str]:
     """The element's text as lines: one per block (``<p>``, ``<li>``, ``<h2>``…) or ``<br>``.
 
-    Inline markup stays on its line; scripts, styles and templates are skipped.
+    Inline markup stays on its line; scripts, styles, templates and the ``skip`` tags are
+    skipped.
     """
     pieces: list[str] = []
-    _flatten(element, pieces)
+    _flatten(element, pieces, _SKIPPED_TAGS | skip)
     return [line for line in (clean_space(raw) for raw in "".join(pieces).split("\n")) if line]
 
 
-def _flatten(element: HtmlElement, pieces: list[str]) -> None:
+def _flatten(element: HtmlElement, pieces: list[str], skipped: frozenset[str]) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in _SKIPPED_TAGS:
+    if tag in skipped:
         return
     block = tag in BLOCK_TAGS
     if block or tag == "br":
@@ -100,7 +102,7 @@ def _flatten(element: HtmlElement, pieces: list[str]) -> None:
     if element.text:
         pieces.append(element.text)
     for child in element:
-        _flatten(child, pieces)
+        _flatten(child, pieces, skipped)
         if child.tail:
             pieces.append(child.tail)
     if block:

@@ -35,7 +35,8 @@ _BOILERPLATE_CLASSES = frozenset(
     {
         "aside", "menu", "nav", "navigation", "sidebar", "arbo", "rgpd", "pagination",
         "documents_joints", "documents_portfolio", "portfolio", "forum", "comments",
-        "commentaires", "tags", "mots", "mots-cles", "keywords", "imprimer", "rss",
+        "commentaires", "commentlist", "comment-list", "comments-area", "comment-respond",
+        "tags", "mots", "mots-cles", "keywords", "imprimer", "rss",
     }
 )  # fmt: skip
 _BOILERPLATE_CLASS_PREFIXES = (
@@ -206,12 +207,14 @@ def _is_link_entry(element: HtmlElement) -> bool:
     return bool(text) and linked >= 0.6 * len(text)
 
 
-def remove_boilerplate(tree: HtmlElement, blocks: list[HeadedBlock]) -> None:
-    """Remove, in place, what is never the article (``_BOILERPLATE_*``) and the headed blocks."""
+def remove_boilerplate(tree: HtmlElement, blocks: list[HeadedBlock]) -> list[HtmlElement]:
+    """Remove, in place, what is never the article (``_BOILERPLATE_*``) and the headed blocks;
+    return what was removed (sidebars, listings: what a date must never come from)."""
     found: list[HtmlElement] = []
     _collect_boilerplate(tree.body, False, found)
+    found += [element for block in blocks for element in block.elements]
     drop(found)
-    drop(element for block in blocks for element in block.elements)
+    return found
 
 
 def _collect_boilerplate(parent: HtmlElement, in_article: bool, found: list[HtmlElement]) -> None:

@@ -35,8 +35,11 @@ PROVENANCE = {
     "json-ld": "métadonnées JSON-LD",
     "opengraph": "métadonnées OpenGraph",
     "meta": "balise meta",
+    "itemprop": "microdonnées",
     "time": "élément <time>",
+    "date-line": "ligne de date",
     "url": "adresse de la page",
+    "near-title": "date écrite près du titre",
     "htmldate": "estimation (htmldate)",
     "title": "titre",
     "label": "libellé du lien",
@@ -45,6 +48,7 @@ PROVENANCE = {
     "rubric": "rubrique",
     "breadcrumb": "fil d'Ariane",
     "sighting": "liste de la rubrique",
+    "listing": "liste de la rubrique",
 }
 
 
