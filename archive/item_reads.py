@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from regarchive.archive import queries, schema
+from regarchive.archive.attachments import attachments_json, record_attachments
 from regarchive.archive.connection import ArchiveConnection
 from regarchive.archive.errors import QueryError
-from regarchive.archive.attachments import attachments_json, record_attachments
 from regarchive.archive.records import EXPORT_FIELDS
 from regarchive.archive.writes import item_id_at
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from regarchive.archive.attachments import link_attachments
 from regarchive.archive import writes
+from regarchive.archive.attachments import link_attachments
 from regarchive.archive.connection import ArchiveConnection
 
 SaveStatus = Literal["inserted", "updated", "unchanged"]
