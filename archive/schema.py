@@ -593,8 +593,14 @@ def _v6_attachments(db: Database) -> None:
     # sqlite-utils has no API for triggers; column-limited ones as for items (_FTS_TRIGGERS).
     for trigger in _fts_triggers("attachment_files", ("title", "text")):
         db.execute(trigger)
-    # A new, dropped or relabelled link changes the item's export record.
-    for name, event, item_id in (
+    for trigger in _attachment_change_triggers():
+        db.execute(trigger)
+
+
+def _attachment_change_triggers() -> list[str]:
+    """A new, dropped or relabelled link changes the item's export record (a new content at a
+    linked URL does too: :mod:`regarchive.archive.attachments` renumbers those items)."""
+    events = [
         ("attachments_insert", "AFTER INSERT ON item_attachments", "new.item_id"),
         ("attachments_delete", "AFTER DELETE ON item_attachments", "old.item_id"),
         (
@@ -602,8 +608,11 @@ def _v6_attachments(db: Database) -> None:
             "AFTER UPDATE OF label ON item_attachments WHEN old.label IS NOT new.label",
             "new.item_id",
         ),
-    ):
-        db.execute(f"CREATE TRIGGER item_changes_{name} {event} BEGIN\n{_renumber(item_id)}\nEND")
+    ]
+    return [
+        f"CREATE TRIGGER item_changes_{name} {event} BEGIN\n{_renumber(item_id)}\nEND"
+        for name, event, item_id in events
+    ]
 
 
 MIGRATIONS: Sequence[Migration] = (

@@ -224,3 +224,17 @@ def html_error_page() -> bytes:
         b"<!DOCTYPE html><html><head><title>Page introuvable</title></head>"
         b"<body><h1>Erreur 404</h1><p>Le document demand\xc3\xa9 n'existe pas.</p></body></html>"
     )
+
+
+def docx_billion_laughs() -> bytes:
+    """A DOCX whose document.xml defines entities expanding to a billion "lol"s."""
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">'
+        for n in range(1, 10)
+    )
+    document = (
+        f'<?xml version="1.0"?><!DOCTYPE w:document [{entities}]>'
+        f'<w:document xmlns:w="{_W}"><w:body><w:p><w:r><w:t>Avant &lol9; après</w:t></w:r>'
+        "</w:p></w:body></w:document>"
+    )
+    return _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": document.encode()})

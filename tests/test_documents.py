@@ -148,3 +148,9 @@ def test_bounded_reader_stops_a_reader_past_its_memory() -> None:
     reading = read_bounded(documents.pdf_bomb(300), limits=limits)
     assert reading["text"] == ""
     assert reading["warnings"] == ["reading needed more than 100 MB of memory: text not read"]
+
+
+def test_xml_entities_in_an_office_document_are_never_expanded() -> None:
+    reading = read_document(documents.docx_billion_laughs())
+    assert "lol" not in reading["text"]
+    assert reading["warnings"][0].startswith("unreadable DOCX: bad XML")

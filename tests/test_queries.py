@@ -101,7 +101,7 @@ SAMPLE = [
 
 # The document the first item links: words no article holds.
 SAMPLE_PDF = pdf(
-    ["Barème des contrats : niveau quatre, coefficient trois."],
+    ["Barème de l'apprentissage : niveau quatre, coefficient trois."],
     title="Barème 2024",
     created="D:20240301090000Z",
 )

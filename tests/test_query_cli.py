@@ -111,7 +111,7 @@ def test_search_finds_words_only_an_attachment_holds_and_says_so(db: str) -> Non
     assert output.splitlines() == [
         "id  published   category  title",
         " 1  2024-03-05  Circ.     Financement de l’apprentissage dans les Régions",
-        "                          Barème des contrats : niveau quatre, [coefficient] trois.",
+        "                          Barème de l'apprentissage : niveau quatre, [coefficient] trois.",
         f"                          (in attachment {pdf})",
         "",
         "1 item",
@@ -281,7 +281,7 @@ Related (Dans la même rubrique)
 
 Attachments
   Barème 2024 (PDF)  <https://www.regions.example/IMG/pdf/bareme.pdf>
-    application/pdf, 1 page, 771 bytes, 55 characters of text, sha256 85d509503b55176b
+    application/pdf, 1 page, 777 bytes, 61 characters of text, sha256 a771e567b45d692c
     title: Barème 2024
 
 Text
