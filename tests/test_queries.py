@@ -232,7 +232,11 @@ def test_search_ignores_accents_and_case_and_ranks_titles_first(sample: Archive)
     assert ids(sample, Filters(query="energie ile-de-france")) == [4]
     assert sorted(ids(sample, Filters(query="région*"))) == [1, 2, 5]
     assert ids(sample, Filters(query="apprentissage"), sort="date") == [1, 2]
-    assert ids(sample, Filters(query="apprentissage -circulaire")) == [2]
+    assert ids(sample, Filters(query="apprentissage -circulaire")) == [2, 1]
+    # Each document is matched on its own: item 1's article says "circulaire", its attached
+    # barème says "apprentissage" and not "circulaire".
+    hits = sample.find_items(Filters(query="apprentissage -circulaire"))
+    assert [hit["attachment"] for hit in hits] == [None, f"{REGIONS}/IMG/pdf/bareme.pdf"]
 
 
 def test_search_snippets_mark_matched_words(sample: Archive) -> None:
