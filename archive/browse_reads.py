@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from regarchive.archive.attachments import AttachmentStore
 from regarchive.archive.connection import ArchiveConnection
 from regarchive.archive.errors import QueryError
 
@@ -62,11 +63,11 @@ class BrowseReads:
         return list(rows)
 
     def attachments(self, item_id: int) -> list[dict[str, Any]]:
-        """The item's rows in ``attachments``, or none when the archive has no such table."""
-        table = self._connection.db.table("attachments")
-        if not table.exists() or "item_id" not in table.columns_dict:
-            return []
-        return list(table.rows_where("item_id = ?", [int(item_id)], order_by="rowid"))
+        """The documents the item links, by URL (see
+        :meth:`regarchive.archive.attachments.AttachmentStore.of_item`): ``url``, ``label``,
+        ``title``, ``media_type``, ``content_type`` (as served), ``size``, ``pages``,
+        ``sha256`` (None when not fetched), ``error``, ``warnings``…"""
+        return AttachmentStore(self._connection).of_item(item_id)
 
     def run_select(
         self, sql: str, *, max_rows: int = 1000, time_limit: float = 5.0

@@ -75,6 +75,14 @@ _FIELDS: dict[str, tuple[str, str]] = {
         "category, rubric and title.",
     ),
     "warnings": ("string", "What the extractor found doubtful, separated by ';'."),
+    "attachments": (
+        "array",
+        "The documents the article links (PDF, ODT, DOCX…): a JSON array of objects with url, "
+        "label (the link's text), title (the document's own), media_type, size (bytes), sha256 "
+        "(of the stored copy), pages and text_length (characters of text read), and text when "
+        "exported with --with-attachment-text. A link that could not be fetched has only url "
+        "and label.",
+    ),
 }
 
 _CONSTRAINTS: dict[str, dict[str, Any]] = {

@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from regarchive.archive.attachments import ATTACHMENT_FIELDS
 from regarchive.archive.errors import ExportError
 from regarchive.archive.records import CSV_FIELDS, RELATED_FIELDS, csv_line, to_csv_row
 
@@ -107,12 +108,21 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
-def parquet_schema() -> Any:
+def parquet_schema(*, attachment_text: bool = False) -> Any:
     """Typed columns: dates as dates, timestamps in UTC, lists as lists, ``related`` as a list
     of structs, so that pandas, Polars or DuckDB read them without parsing."""
     pa = _pyarrow()
     strings = pa.list_(pa.string())
     related = pa.list_(pa.struct([(name, pa.string()) for name in RELATED_FIELDS]))
+    numbers = ("size", "pages", "text_length")
+    attachments = pa.list_(
+        pa.struct(
+            [
+                (name, pa.int64() if name in numbers else pa.string())
+                for name in (*ATTACHMENT_FIELDS, *(("text",) if attachment_text else ()))
+            ]
+        )
+    )
     types = {
         "id": pa.int64(),
         "urls": strings,
@@ -123,16 +133,22 @@ def parquet_schema() -> Any:
         "last_seen": pa.timestamp("s", tz="UTC"),
         "related": related,
         "warnings": strings,
+        "attachments": attachments,
     }
     return pa.schema([(name, types.get(name, pa.string())) for name in CSV_FIELDS])
 
 
 def write_parquet(
-    records: Iterable[dict[str, Any]], path: str | Path, *, batch: int = PARQUET_BATCH
+    records: Iterable[dict[str, Any]],
+    path: str | Path,
+    *,
+    batch: int = PARQUET_BATCH,
+    attachment_text: bool = False,
 ) -> int:
-    """Write ``records`` to the Parquet file ``path`` (zstd) and return how many were written."""
+    """Write ``records`` to the Parquet file ``path`` (zstd) and return how many were written;
+    ``attachment_text`` when their attachments carry their text."""
     pa = _pyarrow()
-    schema = parquet_schema()
+    schema = parquet_schema(attachment_text=attachment_text)
     count = 0
     with pa.parquet.ParquetWriter(str(path), schema, compression="zstd") as writer:
         for rows in _batches(records, batch):

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from regarchive.archive import queries, schema
+from regarchive.archive.attachments import attachments_json, record_attachments
 from regarchive.archive.connection import ArchiveConnection
 from regarchive.archive.errors import QueryError
 from regarchive.archive.records import EXPORT_FIELDS
@@ -94,12 +95,16 @@ class ItemReads:
         row = next(self._read(queries.count_sql(filters), filters))
         return int(row["n"])
 
-    def iter_export(self, filters: queries.Filters) -> Iterator[dict[str, Any]]:
-        """The export records (see :meth:`iter_records`) of the items matching ``filters``.
+    def iter_export(
+        self, filters: queries.Filters, *, attachment_text: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """The export records (see :meth:`iter_records`) of the items matching ``filters``;
+        ``attachment_text`` adds the text of each attachment to its entry.
 
         Same order as :meth:`iter_records`, streamed from a cursor: memory stays constant.
         """
-        for sql in queries.export_sql(filters, RECORD_SELECT):
+        select = record_select(attachment_text=True) if attachment_text else RECORD_SELECT
+        for sql in queries.export_sql(filters, select):
             for row in self._read(sql, filters):
                 yield record_from_row(row)
 
@@ -191,6 +196,7 @@ class ItemReads:
         summary.update({key: row[key] for key in ("source", "published", "updated")})
         if "snippet" in row:
             summary["snippet"] = row["snippet"]
+            summary["attachment"] = row["attachment"]
         return summary
 
     def _read(self, sql: queries.Sql, filters: queries.Filters) -> Iterator[dict[str, Any]]:
@@ -209,7 +215,11 @@ class ItemReads:
 
 # -- reading helpers ----------------------------------------------------------------------------
 
-RECORD_SELECT = """
+
+def record_select(*, attachment_text: bool = False) -> str:
+    """The SELECT of export records (see :func:`record_from_row`); ``attachment_text`` adds
+    each attachment's text to its entry."""
+    return f"""
 SELECT i.id, i.url, i.site, i.title, i.category, i.source, i.published, i.updated, i.lang,
     i.category_source, i.published_source, i.updated_source, i.text, i.first_seen,
     i.last_seen, i.warnings,
@@ -218,8 +228,12 @@ SELECT i.id, i.url, i.site, i.title, i.category, i.source, i.published, i.update
         AS rubrics_json,
     (SELECT json_group_array(json_object('url', x.url, 'label', x.label,
             'category', x.category, 'rubric', x.rubric, 'title', x.title))
-        FROM related AS x WHERE x.item_id = i.id) AS related_json
+        FROM related AS x WHERE x.item_id = i.id) AS related_json,
+    {attachments_json(with_text=attachment_text)} AS attachments_json
 FROM items AS i"""
+
+
+RECORD_SELECT = record_select()
 
 _SEARCH_SELECT = """
 SELECT i.id, i.url, i.title, i.category, i.published,
@@ -230,12 +244,14 @@ WHERE items_fts MATCH ? ORDER BY rank LIMIT ?"""
 
 def record_from_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """An export record (see :mod:`regarchive.archive.records`) from a ``RECORD_SELECT`` row."""
+    attachments, attachment_warnings = record_attachments(row["attachments_json"])
     values = {
         **dict(row),
         "urls": sorted(json.loads(row["urls_json"])),
         "rubrics": _sorted_rubrics(json.loads(row["rubrics_json"])),
         "related": sorted(json.loads(row["related_json"]), key=lambda entry: entry["url"]),
-        "warnings": json.loads(row["warnings"] or "[]"),
+        "warnings": json.loads(row["warnings"] or "[]") + attachment_warnings,
+        "attachments": attachments,
     }
     return {field: values.get(field) for field in EXPORT_FIELDS}
 

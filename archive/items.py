@@ -15,6 +15,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from regarchive.archive import writes
+from regarchive.archive.attachments import link_attachments
 from regarchive.archive.connection import ArchiveConnection
 
 SaveStatus = Literal["inserted", "updated", "unchanged"]
@@ -70,6 +71,7 @@ class Items:
             writes.link_urls(conn, item_id, urls)
             writes.link_rubrics(conn, item_id, writes.clean_list(record.get("rubrics")))
             writes.merge_related(conn, item_id, record.get("related") or [])
+            link_attachments(conn, item_id, record.get("attachments") or [], now)
             writes.fill_from_sightings(conn, item_id)
             if page is not None:
                 writes.upsert_page(conn, page, item_id, crawl_id, now)

@@ -257,15 +257,24 @@ class _Params:
         return ", ".join(self(value) for value in values)
 
 
-def _conditions(filters: Filters, param: _Params, *, fts_joined: bool) -> list[str]:
-    """SQL conditions on ``items AS i`` (and ``items_fts`` when it is joined)."""
+# The items whose attachments hold a match of the full-text expression ``{match}``.
+_ATTACHMENT_MATCHES = (
+    "SELECT l.item_id FROM attachment_files_fts AS m "
+    "JOIN attachment_files AS f ON f.id = m.rowid JOIN attachments AS a ON a.sha256 = f.sha256 "
+    "JOIN item_attachments AS l ON l.url = a.url WHERE attachment_files_fts MATCH {match}"
+)
+
+
+def _conditions(filters: Filters, param: _Params, *, matched: bool) -> list[str]:
+    """SQL conditions on ``items AS i``; ``matched`` when the query's matches are already
+    joined (see :func:`search_sql`)."""
     where: list[str] = []
-    if filters.query is not None:
+    if filters.query is not None and not matched:
         match = param(fts_match(filters.query))
-        if fts_joined:
-            where.append(f"items_fts MATCH {match}")
-        else:
-            where.append(f"i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {match})")
+        where.append(
+            f"(i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {match}) "
+            f"OR i.id IN ({_ATTACHMENT_MATCHES.format(match=match)}))"
+        )
     if filters.categories:
         keys = tuple((match_key(value) or "").rstrip(".") for value in filters.categories)
         where.append(f"rtrim({MATCH_KEY_FUNCTION}(i.category), '.') IN ({param.many(keys)})")
@@ -331,21 +340,20 @@ def search_sql(filters: Filters, *, sort: Sort, limit: int | None, offset: int =
     ``limit`` None means no limit; ``offset`` skips that many first results (a page of them).
     """
     param = _Params()
+    prefix = ""
     if filters.query is None:
         if sort == "relevance":
             raise QueryError("sorting by relevance needs a search query; use --sort date")
         columns, source, order = SUMMARY_COLUMNS, "items AS i", _DATE_ORDER
     else:
-        snippet = (
-            f"snippet(items_fts, 1, {param(MATCH_START)}, {param(MATCH_END)}, '…', "
-            f"{SNIPPET_TOKENS}) AS snippet"
-        )
-        columns = f"{SUMMARY_COLUMNS}, {snippet}"
-        source = "items_fts JOIN items AS i ON i.id = items_fts.rowid"
-        ranking = f"bm25(items_fts, {TITLE_WEIGHT}, 1.0), i.id"
+        prefix = _matches_cte(fts_match(filters.query), param)
+        columns = f"{SUMMARY_COLUMNS}, b.snippet, b.attachment"
+        source = "best AS b JOIN items AS i ON i.id = b.item_id"
+        # Matches in the article itself before those only its attachments hold.
+        ranking = "b.in_attachment, b.score, i.id"
         order = ranking if sort == "relevance" else _DATE_ORDER
-    where = _conditions(filters, param, fts_joined=filters.query is not None)
-    text = f"SELECT {columns} FROM {source}{_where(where)} ORDER BY {order}"
+    where = _conditions(filters, param, matched=filters.query is not None)
+    text = f"{prefix}SELECT {columns} FROM {source}{_where(where)} ORDER BY {order}"
     if limit is not None or offset:
         text += f" LIMIT {param(-1 if limit is None else int(limit))}"
     if offset:
@@ -353,9 +361,35 @@ def search_sql(filters: Filters, *, sort: Sort, limit: int | None, offset: int =
     return Sql(text, param.values)
 
 
+def _matches_cte(match_expression: str, param: _Params) -> str:
+    """``WITH … best``: one row per item matching the query, in its own text or in one of its
+    attachments, with its score, snippet and ``attachment`` (the URL of the document that
+    matched, None for the article itself), the article's own match kept when there are both.
+    """
+    match, start, end = param(match_expression), param(MATCH_START), param(MATCH_END)
+    weights = f"{TITLE_WEIGHT}, 1.0"
+    return (
+        "WITH matches AS ("
+        f"SELECT rowid AS item_id, bm25(items_fts, {weights}) AS score, "
+        f"snippet(items_fts, 1, {start}, {end}, '…', {SNIPPET_TOKENS}) AS snippet, "
+        "NULL AS attachment, 0 AS in_attachment FROM items_fts "
+        f"WHERE items_fts MATCH {match} "
+        "UNION ALL "
+        f"SELECT l.item_id, bm25(attachment_files_fts, {weights}), "
+        f"snippet(attachment_files_fts, 1, {start}, {end}, '…', {SNIPPET_TOKENS}), "
+        "l.url, 1 FROM attachment_files_fts JOIN attachment_files AS f "
+        "ON f.id = attachment_files_fts.rowid JOIN attachments AS a ON a.sha256 = f.sha256 "
+        "JOIN item_attachments AS l ON l.url = a.url "
+        f"WHERE attachment_files_fts MATCH {match}), "
+        "ranked AS (SELECT *, row_number() OVER (PARTITION BY item_id "
+        "ORDER BY in_attachment, score, attachment) AS n FROM matches), "
+        "best AS (SELECT * FROM ranked WHERE n = 1) "
+    )
+
+
 def count_sql(filters: Filters) -> Sql:
     param = _Params()
-    where = _conditions(filters, param, fts_joined=False)
+    where = _conditions(filters, param, matched=False)
     return Sql(f"SELECT count(*) AS n FROM items AS i{_where(where)}", param.values)
 
 
@@ -372,7 +406,7 @@ def export_sql(filters: Filters, select: str) -> list[Sql]:
         ("i.published IS NULL", "i.id"),
     ):
         param = _Params()
-        where = [*_conditions(filters, param, fts_joined=False), dated]
+        where = [*_conditions(filters, param, matched=False), dated]
         statements.append(Sql(f"{select}{_where(where)} ORDER BY {order}", param.values))
     return statements
 
@@ -398,7 +432,7 @@ def facet_sql(filters: Filters, facet: str) -> Sql:
     has no None row since an item without rubrics has no ``item_rubrics`` row.
     """
     param = _Params()
-    where = _where(_conditions(filters, param, fts_joined=False))
+    where = _where(_conditions(filters, param, matched=False))
     order = "key" if facet == "month" else "n DESC, key"
     return Sql(FACETS[facet].format(where=where) + f" ORDER BY {order}", param.values)
 
@@ -406,7 +440,7 @@ def facet_sql(filters: Filters, facet: str) -> Sql:
 def span_sql(filters: Filters) -> Sql:
     """How many items, and the first and last publication dates, under ``filters``."""
     param = _Params()
-    where = _where(_conditions(filters, param, fts_joined=False))
+    where = _where(_conditions(filters, param, matched=False))
     return Sql(
         "SELECT count(*) AS items, min(i.published) AS first, max(i.published) AS last "
         f"FROM items AS i{where}",

@@ -10,7 +10,10 @@ A record is a dict with exactly the keys of :data:`EXPORT_FIELDS`, in that order
   recorded), ``lang``, ``text``,
 - ``first_seen``, ``last_seen`` (ISO 8601 UTC, ``2026-11-28T10:00:00Z``),
 - ``related`` (list of ``{url, label, category, rubric, title}`` sorted by url),
-- ``warnings`` (list of str).
+- ``warnings`` (list of str; an attachment's problems as ``attachment URL: …``),
+- ``attachments`` (list of ``{url, label, title, media_type, size, sha256, pages,
+  text_length}`` sorted by url, with ``text`` when asked for; a link not fetched has only
+  ``url`` and ``label`` set).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "last_seen",
     "related",
     "warnings",
+    "attachments",
 )
 
 RELATED_FIELDS: tuple[str, ...] = ("url", "label", "category", "rubric", "title")
@@ -104,7 +108,7 @@ def restore(cell: str) -> str:
 def _csv_cell(field: str, value: Any) -> str:
     if value is None:
         return ""
-    if field == "related":
+    if field in ("related", "attachments"):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
         return LIST_SEPARATOR.join(str(v) for v in value)

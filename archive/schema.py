@@ -36,7 +36,7 @@ step goes at the end of :data:`MIGRATIONS`, and ``SCHEMA_VERSION`` follows.
 Conventions: timestamps are ISO 8601 UTC strings with a ``Z`` (``2026-11-28T10:00:00Z``), the
 site's own dates stay dates (``YYYY-MM-DD``), JSON columns hold UTF-8 JSON text.
 
-Tables (version 4):
+Tables (version 6):
 
 ``items``: one row per article (news item or circular).
     ``id`` INTEGER PK; ``url`` TEXT, unique (``items_url``), the canonical URL; ``site``
@@ -73,6 +73,20 @@ Tables (version 4):
 ``exports`` (v4): one row per named export (``--since-last-export NAME``): ``name``,
     ``exported_at``, ``mark`` (the change number it covered up to), ``items``, ``format``,
     ``output``, ``filters`` (JSON).
+``attachment_files`` (v6): one row per distinct document content: ``id``, ``sha256`` (unique),
+    ``media_type`` (read from the bytes), ``size``, ``pages``, ``title`` (the document's own),
+    ``text``, ``hints`` (JSON: author, dates… from its metadata), ``warnings`` (JSON array),
+    ``stored_at``. ``attachment_files_fts`` indexes ``title`` and ``text`` like ``items_fts``.
+``attachment_contents`` (v6): ``sha256`` PK, ``content`` the document's bytes, as fetched.
+``attachments`` (v6): the last fetch of each document URL: ``url`` PK, ``final_url``,
+    ``sha256`` (the content it holds now; NULL until a fetch succeeds), ``status``,
+    ``content_type`` (as served), ``etag``, ``last_modified``, ``fetched_at`` (last request),
+    ``changed_at`` (when the current content was first fetched), ``confirmed_at`` (when it was
+    last found unchanged), ``error`` (why the last request gave no document), ``crawl_id``.
+``attachment_versions`` (v6): contents a URL held before: ``url``, ``sha256``, ``changed_at``,
+    ``seen_at`` (the last time that content was seen there).
+``item_attachments`` (v6): the documents an item links: (``item_id``, ``url``) PK, ``label``
+    (the link's text), ``first_seen``, ``last_seen``.
 """
 
 from __future__ import annotations
@@ -477,12 +491,137 @@ def _v5_provenance(db: Database) -> None:
     db.execute(_ITEMS_UPDATE_TRIGGER_V5)
 
 
+def _fts_triggers(table: str, columns: Sequence[str]) -> list[str]:
+    """Triggers keeping ``<table>_fts`` in step with ``table``, firing only when one of the
+    indexed ``columns`` is written (see ``_FTS_TRIGGERS``)."""
+    fts = f'"{table}_fts"'
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{column}" for column in columns)
+    old = ", ".join(f"old.{column}" for column in columns)
+    delete = f"INSERT INTO {fts} ({fts}, rowid, {names}) VALUES ('delete', old.id, {old});"
+    insert = f"INSERT INTO {fts} (rowid, {names}) VALUES (new.id, {new});"
+    return [
+        f"CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN\n{insert}\nEND",
+        f"CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN\n{delete}\nEND",
+        f"CREATE TRIGGER {table}_fts_update AFTER UPDATE OF {names} ON {table} BEGIN\n"
+        f"{delete}\n{insert}\nEND",
+    ]
+
+
+def _v6_attachments(db: Database) -> None:
+    """The documents articles link (PDF, ODT, DOCX…), stored once per content.
+
+    ``attachment_files`` holds what was read from each distinct content (by SHA-256),
+    ``attachment_contents`` its bytes, in a table of their own so that listing or browsing the
+    files never reads the blobs. ``attachments`` is the last fetch of each document URL and the
+    content it holds now; ``attachment_versions`` the contents it held before.
+    ``item_attachments`` links items to the URLs they link, fetched or not.
+    """
+    db.create_table(
+        "attachment_files",
+        {
+            "id": int,
+            "sha256": str,
+            "media_type": str,
+            "size": int,
+            "pages": int,
+            "title": str,
+            "text": str,
+            "hints": str,
+            "warnings": str,
+            "stored_at": str,
+        },
+        pk="id",
+        not_null={"sha256", "media_type", "size", "text", "hints", "warnings", "stored_at"},
+        defaults={"text": "", "hints": "{}", "warnings": "[]"},
+    )
+    _index(db, "attachment_files", ["sha256"], unique=True)
+    file_key = ("attachment_files", "sha256")
+    db.create_table(
+        "attachment_contents",
+        {"sha256": str, "content": bytes},
+        pk="sha256",
+        not_null={"content"},
+        foreign_keys=[ForeignKey("attachment_contents", "sha256", *file_key, on_delete="CASCADE")],
+    )
+    db.create_table(
+        "attachments",
+        {
+            "url": str,
+            "final_url": str,
+            "sha256": str,
+            "status": int,
+            "content_type": str,
+            "etag": str,
+            "last_modified": str,
+            "fetched_at": str,
+            "changed_at": str,
+            "confirmed_at": str,
+            "error": str,
+            "crawl_id": int,
+        },
+        pk="url",
+        not_null={"fetched_at"},
+        foreign_keys=[
+            ForeignKey("attachments", "sha256", *file_key),
+            _references("attachments", "crawl_id", "crawls", on_delete="SET NULL"),
+        ],
+    )
+    _index(db, "attachments", ["sha256"])
+    db.create_table(
+        "attachment_versions",
+        {"id": int, "url": str, "sha256": str, "changed_at": str, "seen_at": str},
+        pk="id",
+        not_null={"url", "sha256", "seen_at"},
+        foreign_keys=[
+            ForeignKey("attachment_versions", "url", "attachments", "url", on_delete="CASCADE"),
+            ForeignKey("attachment_versions", "sha256", *file_key),
+        ],
+    )
+    _index(db, "attachment_versions", ["url"])
+    db.create_table(
+        "item_attachments",
+        {"item_id": int, "url": str, "label": str, "first_seen": str, "last_seen": str},
+        pk=("item_id", "url"),
+        not_null={"item_id", "url", "first_seen", "last_seen"},
+        foreign_keys=[_references("item_attachments", "item_id", "items", on_delete="CASCADE")],
+    )
+    _index(db, "item_attachments", ["url"])
+    db.table("attachment_files").enable_fts(
+        ["title", "text"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2"
+    )
+    # sqlite-utils has no API for triggers; column-limited ones as for items (_FTS_TRIGGERS).
+    for trigger in _fts_triggers("attachment_files", ("title", "text")):
+        db.execute(trigger)
+    for trigger in _attachment_change_triggers():
+        db.execute(trigger)
+
+
+def _attachment_change_triggers() -> list[str]:
+    """A new, dropped or relabelled link changes the item's export record (a new content at a
+    linked URL does too: :mod:`regarchive.archive.attachments` renumbers those items)."""
+    events = [
+        ("attachments_insert", "AFTER INSERT ON item_attachments", "new.item_id"),
+        ("attachments_delete", "AFTER DELETE ON item_attachments", "old.item_id"),
+        (
+            "attachments_update",
+            "AFTER UPDATE OF label ON item_attachments WHEN old.label IS NOT new.label",
+            "new.item_id",
+        ),
+    ]
+    return [
+        f"CREATE TRIGGER item_changes_{name} {event} BEGIN\n{_renumber(item_id)}\nEND"
+        for name, event, item_id in events
+    ]
+
+
 MIGRATIONS: Sequence[Migration] = (
     _v1_core,
     _v2_full_text,
     _v3_listings,
     _v4_changes_and_exports,
     _v5_provenance,
+    _v6_attachments,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,7 +8,9 @@ it, the way sqlite-utils' ``Database`` hands out ``Table`` objects:
 - ``pages`` (:class:`~regarchive.archive.pages.Pages`): fetched pages, what a rerun asks of them;
 - ``crawl_log`` (:class:`~regarchive.archive.crawl_log.CrawlLog`): runs, errors, listings;
 - ``item_reads`` (:class:`~regarchive.archive.item_reads.ItemReads`): records, search, queries;
-- ``export_log`` (:class:`~regarchive.archive.export_log.ExportLog`): change marks, exports.
+- ``export_log`` (:class:`~regarchive.archive.export_log.ExportLog`): change marks, exports;
+- ``attachment_store`` (:class:`~regarchive.archive.attachments.AttachmentStore`): the documents
+  items link, stored once per content.
 
 Its methods (``save_item``, ``search``…) hand each call to the object concerned. Every public
 write is one ``BEGIN IMMEDIATE`` transaction (:meth:`Archive.transaction`; an outer one groups
@@ -38,6 +40,7 @@ from types import TracebackType
 from typing import Any
 
 from regarchive.archive import queries, schema
+from regarchive.archive.attachments import AttachmentStore
 from regarchive.archive.browse_reads import BrowseReads, SelectResult
 from regarchive.archive.clock import Clock, utc_now
 from regarchive.archive.connection import ArchiveConnection, is_busy
@@ -101,6 +104,7 @@ class Archive:
             self.item_reads = ItemReads(self._connection)
             self.browse_reads = BrowseReads(self._connection)
             self.export_log = ExportLog(self._connection)
+            self.attachment_store = AttachmentStore(self._connection)
         except sqlite3.Error as exc:
             self._conn.close()
             raise self._open_error(exc) from exc
@@ -351,8 +355,10 @@ class Archive:
     def count_items(self, filters: queries.Filters) -> int:
         return self.item_reads.count_items(filters)
 
-    def iter_export(self, filters: queries.Filters) -> Iterator[dict[str, Any]]:
-        return self.item_reads.iter_export(filters)
+    def iter_export(
+        self, filters: queries.Filters, *, attachment_text: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        return self.item_reads.iter_export(filters, attachment_text=attachment_text)
 
     def iter_records(self) -> Iterator[dict[str, Any]]:
         return self.item_reads.iter_records()

@@ -16,6 +16,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
+from regarchive.pipelines.documents.limits import ReadLimits
 from regarchive.pipelines.pool import ExtractionPool, default_workers
 
 logger = logging.getLogger(__name__)
@@ -37,15 +38,43 @@ class PageExtractor:
     extracted at once, so the workers stay busy while downloads go on.
     """
 
-    def __init__(self, stats: StatsCollector, workers: int) -> None:
+    def __init__(
+        self, stats: StatsCollector, workers: int, limits: ReadLimits | None = None
+    ) -> None:
         self.stats = stats
         self.pool = ExtractionPool(workers)
+        self.limits = limits or ReadLimits()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageExtractor:
-        workers = crawler.settings.get("REGARCHIVE_EXTRACT_WORKERS")
+        settings = crawler.settings
+        workers = settings.get("REGARCHIVE_EXTRACT_WORKERS")
         count = default_workers() if workers in (None, "") else int(workers)
-        return cls(crawler.stats, count)
+        limits = ReadLimits(
+            seconds=settings.getfloat("REGARCHIVE_ATTACHMENT_READ_TIMEOUT"),
+            pages=settings.getint("REGARCHIVE_ATTACHMENT_MAX_PAGES"),
+        )
+        return cls(crawler.stats, count, limits)
+
+    async def read_document(self, fetch: dict[str, Any]) -> dict[str, Any] | None:
+        """What the fetched document ``fetch`` holds (None when its bytes are those the archive
+        has already read: ``previous_sha256``). A body that is no document (an HTML error
+        page) becomes the fetch's ``error`` and is dropped."""
+        body = fetch.get("body")
+        if body is None:
+            return None
+        if fetch.get("previous_sha256") == hashlib.sha256(body).hexdigest():
+            return None
+        try:
+            reading = await self.pool.read_document(body, fetch.get("content_type"), self.limits)
+        except Exception as error:  # the reader's process could not even be started
+            reading = {"warnings": [f"not read: {type(error).__name__}: {error}"]}
+        if reading.get("error"):
+            fetch["error"] = reading["error"]
+            fetch["body"] = None
+            return None
+        self.stats.inc_value("regarchive/attachments_read")
+        return reading
 
     def close(self) -> None:
         self.pool.close()

@@ -20,6 +20,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from regarchive.pipelines.documents.limits import ReadLimits
+
 logger = logging.getLogger(__name__)
 
 # A small page that goes through every stage, dates included.
@@ -85,6 +87,14 @@ def extract_page(page: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def read_attachment(work: dict[str, Any]) -> dict[str, Any]:
+    """What a fetched document holds (see :func:`regarchive.pipelines.documents.read_document`),
+    read in a child process of its own bounded by ``work["limits"]``."""
+    from regarchive.pipelines.documents import read_bounded
+
+    return read_bounded(work["body"], content_type=work.get("content_type"), limits=work["limits"])
+
+
 class ExtractionPool:
     """Runs :func:`extract_page` in ``workers`` processes (0: in this process)."""
 
@@ -113,6 +123,22 @@ class ExtractionPool:
             logger.warning("an extraction worker died on %s; restarting the pool", page["url"])
             self.close()
             return extract_page(page)
+
+    async def read_document(
+        self, body: bytes, content_type: str | None, limits: ReadLimits
+    ) -> dict[str, Any]:
+        """What a fetched document holds, read by a worker (in a bounded child process of its
+        own); with no workers, by a thread of this process, so the crawl goes on meanwhile."""
+        work = {"body": body, "content_type": content_type, "limits": limits}
+        if self.workers <= 0:
+            return await asyncio.to_thread(read_attachment, work)
+        try:
+            future: Future[dict[str, Any]] = self._start().submit(read_attachment, work)
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            logger.warning("an extraction worker died reading a document; restarting the pool")
+            self.close()
+            return await asyncio.to_thread(read_attachment, work)
 
     def close(self) -> None:
         if self._executor is not None:

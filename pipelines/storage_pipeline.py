@@ -122,8 +122,16 @@ class StoragePipeline:
             self._save_record(adapter["record"], adapter["page"])
         elif "unchanged_page" in fields:
             self._touch_page(adapter["unchanged_page"])
+        elif "attachment" in fields:
+            self._save_attachment(adapter["attachment"], adapter.get("reading"))
         elif "error" in fields:
             self._save_error(adapter.asdict())
+
+    def _save_attachment(self, fetch: dict[str, Any], reading: dict[str, Any] | None) -> None:
+        """A fetched document (or why there is none), stored once per content."""
+        assert self.archive is not None
+        saved = self.archive.attachment_store.save(fetch, reading, self.crawl_id)
+        self.stats.inc_value(f"{STAT_PREFIX}attachments_{saved.status}")
 
     def _add_sightings(self, sightings: list[Any]) -> None:
         self.pending_sightings += [ItemAdapter(s).asdict() for s in sightings]

@@ -3,7 +3,8 @@
 Two downloader middlewares:
 
 - :class:`SiteBoundaryMiddleware`, on the way out (before OffsiteMiddleware and robots.txt
-  handling), drops any request whose host *and port* are not those of a start URL. Scrapy's
+  handling), drops any request whose host *and port* are not those of a start URL (a document
+  an article links may also come from a host ``REGARCHIVE_ATTACHMENT_HOSTS`` allows). Scrapy's
   OffsiteMiddleware matches ``allowed_domains`` on host names only, so ``127.0.0.1:8000`` →
   ``127.0.0.1:9000`` would pass it; and running first means no robots.txt is ever fetched from
   another site.
@@ -47,7 +48,7 @@ class SiteBoundaryMiddleware(_SiteAware):
     """Send no request off the crawl's sites (host:port, :attr:`CrawlState.sites`)."""
 
     def process_request(self, request: Request) -> None:
-        if self.state.on_site(request.url):
+        if self.state.may_fetch(request):
             return
         self.crawler.stats.inc_value("regarchive/offsite_blocked")
         if request.meta.get("redirect_urls"):
@@ -67,7 +68,7 @@ class RedirectGuardMiddleware(_SiteAware):
         ):
             return response
         target = normalize_url(urljoin(request.url, location.decode("latin-1")))
-        if not self.state.on_site(target):
+        if not self.state.may_fetch(request.replace(url=target)):
             self.crawler.stats.inc_value("regarchive/offsite_blocked")
             raise OffsiteRedirect(f"redirected off site to {target}: not followed")
         chain = [

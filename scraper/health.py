@@ -27,6 +27,13 @@ NOTES: tuple[tuple[str, str], ...] = (
     ("regarchive/pages_not_article", "{n} fetched page{s} skipped as not articles"),
     ("regarchive/skipped_not_html", "{n} page{s} not HTML (binary files) skipped"),
     ("regarchive/failed_retried", "{n} page{s} that failed in an earlier run tried again"),
+    ("regarchive/attachments_new", "{n} new attached document{s} archived"),
+    ("regarchive/attachments_changed", "{n} attached document{s} changed (earlier content kept)"),
+    ("regarchive/attachment_errors", "{n} attached document{s} could not be fetched"),
+    (
+        "regarchive/attachments_other_host",
+        "{n} document link{s} to other hosts not fetched (REGARCHIVE_ATTACHMENT_HOSTS)",
+    ),
     ("retry/count", "{n} retr{ies} after server or network errors"),
     ("regarchive/errors/size_limit", "{n} page{s} over the size limit (DOWNLOAD_MAXSIZE) skipped"),
     ("regarchive/errors/timeout", "{n} page{s} timed out (DOWNLOAD_TIMEOUT)"),

@@ -104,6 +104,12 @@ class ArchiveState:
             return cls()
         return cls(archive, archive.walked_listings(), archive.failed_urls())
 
+    def known_attachment(self, url: str) -> dict[str, Any] | None:
+        """What the archive holds of a document URL: ``sha256``, ``etag``, ``last_modified``…"""
+        if self._archive is None:
+            return None
+        return self._archive.attachment_store.known(url)
+
     def known_page(self, url: str) -> KnownPage | None:
         if self._archive is None:
             return None

@@ -145,6 +145,35 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # A rubric page lists 10 to 50 articles; thousands is a trap.
     _int("REGARCHIVE_MAX_LINKS_PER_PAGE", 1000, "article links read from one listing page", 1),
+    # -- attachments: the documents articles link (PDF, ODT, DOCX…), fetched once and read in
+    # a bounded child process of an extraction worker.
+    _flag("REGARCHIVE_ATTACHMENTS", True, "fetch and archive the documents articles link"),
+    Setting(
+        "REGARCHIVE_ATTACHMENT_HOSTS",
+        "text",
+        "",
+        "other hosts documents may be fetched from, besides the article's own site: patterns "
+        "separated by commas (`*.gouv.fr`; `--attachment-host`)",
+    ),
+    # Circulars and their annexes weigh a few MB at most; a document the size of a disk image
+    # is not one.
+    _int(
+        "REGARCHIVE_ATTACHMENT_MAXSIZE",
+        50 * MIB,
+        "largest document fetched, in bytes (0: no limit)",
+    ),
+    _seconds(
+        "REGARCHIVE_ATTACHMENT_READ_TIMEOUT",
+        60.0,
+        "seconds reading one document may take before it is stopped (its bytes are kept)",
+        strict=True,
+    ),
+    _int(
+        "REGARCHIVE_ATTACHMENT_MAX_PAGES",
+        500,
+        "pages of a document whose text is read (all are counted and kept)",
+        1,
+    ),
     # -- retries: transient errors (timeouts, resets, 429, 5xx) are retried after a backoff, or
     # what the server's Retry-After asks; pages that still fail are tried again on the next run.
     _flag("RETRY_ENABLED", True, "retry pages that failed for a transient reason"),

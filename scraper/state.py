@@ -17,6 +17,7 @@ from scrapy import Request, signals
 
 from regarchive.pipelines.extraction.urls import site_of
 from regarchive.pipelines.storage_pipeline import CrawlScope
+from regarchive.scraper.attachments import HostPatterns
 from regarchive.scraper.incremental import ArchiveState, RevisitPolicy
 from regarchive.scraper.items import Sighting
 
@@ -34,12 +35,15 @@ class CrawlState(CrawlScope):
         start_urls: Iterable[str] = (),
         archive: ArchiveState | None = None,
         policy: RevisitPolicy | None = None,
+        attachment_hosts: HostPatterns | None = None,
     ) -> None:
         self.start_urls = list(start_urls)
         # host:port of the start URLs: nothing else is requested.
         self.sites = frozenset(site_of(url) for url in self.start_urls)
         self.archive = archive or ArchiveState()
         self.policy = policy or RevisitPolicy()
+        # Other hosts the documents articles link may be fetched from.
+        self.attachment_hosts = attachment_hosts or HostPatterns()
         # URLs scheduled in this run (every request, as Scrapy schedules it): a link to one of
         # them is not requested again.
         self.requested: set[str] = set()
@@ -62,6 +66,7 @@ class CrawlState(CrawlScope):
             start_urls,
             ArchiveState.load(settings.get("REGARCHIVE_DB")),
             RevisitPolicy.from_settings(settings),
+            HostPatterns.parse(settings.get("REGARCHIVE_ATTACHMENT_HOSTS")),
         )
         crawler.signals.connect(state.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(state.close, signal=signals.spider_closed)
@@ -84,6 +89,13 @@ class CrawlState(CrawlScope):
         """True when ``url`` is on one of the crawl's sites (host and port); a crawl without
         start URLs has no boundary."""
         return not self.sites or site_of(url) in self.sites
+
+    def may_fetch(self, request: Request) -> bool:
+        """Whether ``request`` may be sent: to the crawl's sites, or a document to a host the
+        attachment patterns allow."""
+        if self.on_site(request.url):
+            return True
+        return request.meta.get("role") == "attachment" and self.attachment_hosts.match(request.url)
 
     def request_scheduled(self, request: Request) -> None:
         """Scrapy's ``request_scheduled`` signal: what passed the spider middlewares (depth, URL

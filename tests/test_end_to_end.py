@@ -96,7 +96,9 @@ def test_never_fetched_what_is_not_an_article_or_is_forbidden(crawled) -> None:
     assert not [p for p in paths if "page=imprimer" in p], "a print page was fetched"
     assert not [p for p in paths if p.startswith(("/ecrire", "/prive"))]
     assert not [p for p in paths if "page=backend" in p or "page=login" in p]
-    assert not [p for p in paths if p.endswith(".pdf")]
+    # PDFs only as the documents articles link, each once; never as articles.
+    pdfs = [p for p in paths if p.endswith(".pdf")]
+    assert sorted(pdfs) == sorted(f"/IMG/pdf/note-{n}.pdf" for n in crawled["site"].traps["pdf"])
 
 
 def test_user_agent_names_regarchive(crawled) -> None:

@@ -48,6 +48,18 @@ def make_record(item_id: int, **overrides: Any) -> dict[str, Any]:
             },
         ],
         "warnings": ["no update date found"],
+        "attachments": [
+            {
+                "url": f"{BASE}/IMG/pdf/note-{item_id}.pdf",
+                "label": "Note ; annexe",
+                "title": None,
+                "media_type": "application/pdf",
+                "size": 1234,
+                "sha256": "ab" * 32,
+                "pages": 2,
+                "text_length": 456,
+            }
+        ],
     }
     record.update(overrides)
     return {field: record[field] for field in EXPORT_FIELDS}

@@ -27,7 +27,7 @@ RECORD_KEYS = {
     "url", "urls", "site", "title", "category", "category_source", "rubrics", "source",
     "published",
     "published_source", "updated", "updated_source", "text", "lang", "content_hash", "related",
-    "warnings", "is_article",
+    "attachments", "warnings", "is_article",
 }  # fmt: skip
 
 

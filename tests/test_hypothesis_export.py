@@ -94,6 +94,7 @@ def expected_values(record: dict[str, Any]) -> dict[str, Any]:
             key=lambda entry: entry["url"],
         ),
         "warnings": record["warnings"],
+        "attachments": [],
     }
 
 
@@ -107,7 +108,7 @@ def from_csv(text: str, *, safe: bool) -> list[dict[str, Any]]:
             value = cells[field]
             if field == "id":
                 record[field] = int(value)
-            elif field == "related":
+            elif field in ("related", "attachments"):
                 record[field] = json.loads(value)
             elif field in ("urls", "rubrics", "warnings"):
                 record[field] = value.split(LIST_SEPARATOR) if value else []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ from regarchive.archive import queries, schema
 from regarchive.archive.errors import QueryError
 from regarchive.archive.queries import Filters, fts_match, match_key
 from regarchive.archive.store import Archive
+from regarchive.pipelines.documents import read_document
+from tests.documents import pdf
 from tests.support import Clock, extracted_record
 
 REGIONS = "https://www.regions.example"
@@ -54,6 +56,7 @@ SAMPLE = [
                 "title": "Autre article",
             },
         ],
+        attachments=[{"url": f"{REGIONS}/IMG/pdf/bareme.pdf", "label": "Barème 2024 (PDF)"}],
     ),
     extracted_record(
         f"{REGIONS}/Les-Regions-saluent",
@@ -96,8 +99,29 @@ SAMPLE = [
 ]
 
 
+# The document the first item links: words no article holds.
+SAMPLE_PDF = pdf(
+    ["Barème de l'apprentissage : niveau quatre, coefficient trois."],
+    title="Barème 2024",
+    created="D:20240301090000Z",
+)
+
+
 def make_sample_archive(path: Path) -> Path:
-    """The five items of :data:`SAMPLE` (ids 1-5), saved at fixed times."""
+    """The five items of :data:`SAMPLE` (ids 1-5), saved at fixed times; the first links
+    :data:`SAMPLE_PDF`, fetched before it (so that its change number stays 1)."""
+    with Archive(path, clock=lambda: datetime(2026, 11, 28, 9, tzinfo=timezone.utc)) as archive:
+        fetched = {
+            "url": f"{REGIONS}/IMG/pdf/bareme.pdf",
+            "final_url": f"{REGIONS}/IMG/pdf/bareme.pdf",
+            "status": 200,
+            "content_type": "application/pdf",
+            "etag": None,
+            "last_modified": None,
+            "fetched_at": "2026-11-28T09:00:00Z",
+            "body": SAMPLE_PDF,
+        }
+        archive.attachment_store.save(fetched, read_document(SAMPLE_PDF), None)
     with Archive(path, clock=Clock()) as archive:
         for record in SAMPLE:
             archive.save_item(record, None, None)
@@ -208,7 +232,11 @@ def test_search_ignores_accents_and_case_and_ranks_titles_first(sample: Archive)
     assert ids(sample, Filters(query="energie ile-de-france")) == [4]
     assert sorted(ids(sample, Filters(query="région*"))) == [1, 2, 5]
     assert ids(sample, Filters(query="apprentissage"), sort="date") == [1, 2]
-    assert ids(sample, Filters(query="apprentissage -circulaire")) == [2]
+    assert ids(sample, Filters(query="apprentissage -circulaire")) == [2, 1]
+    # Each document is matched on its own: item 1's article says "circulaire", its attached
+    # barème says "apprentissage" and not "circulaire".
+    hits = sample.find_items(Filters(query="apprentissage -circulaire"))
+    assert [hit["attachment"] for hit in hits] == [None, f"{REGIONS}/IMG/pdf/bareme.pdf"]
 
 
 def test_search_snippets_mark_matched_words(sample: Archive) -> None:
@@ -227,6 +255,7 @@ def test_search_snippets_mark_matched_words(sample: Archive) -> None:
         "published",
         "updated",
         "snippet",
+        "attachment",
     ]
 
 

@@ -84,7 +84,8 @@ def test_search_json(db: str) -> None:
         '    "source": "Régions de France",\n'
         '    "published": "2024-01-15",\n'
         '    "updated": null,\n'
-        '    "snippet": "…L’[apprentissage] reste une priorité régionale."\n'
+        '    "snippet": "…L’[apprentissage] reste une priorité régionale.",\n'
+        '    "attachment": null\n'
         "  }\n"
         "]\n"
     )
@@ -93,15 +94,32 @@ def test_search_json(db: str) -> None:
 def test_search_csv(db: str) -> None:
     output = ok("search", "apprentissage", "--db", db, "--csv")
     assert output == (
-        "id,url,site,title,category,rubrics,source,published,updated,snippet\n"
+        "id,url,site,title,category,rubrics,source,published,updated,snippet,attachment\n"
         "2,https://www.regions.example/Les-Regions-saluent,www.regions.example,"
         "Les Régions saluent l’effort pour l’apprentissage,Actu,Départements;Régions,"
-        "Régions de France,2024-01-15,,…L’[apprentissage] reste une priorité régionale.\n"
+        "Régions de France,2024-01-15,,…L’[apprentissage] reste une priorité régionale.,\n"
         "1,https://www.regions.example/Financement-de-l-apprentissage,www.regions.example,"
         "Financement de l’apprentissage dans les Régions,Circ.,Régions,Ministère du Travail,"
         "2024-03-05,2024-03-20,Une circulaire précise le financement de l’[apprentissage] "
-        "en 2024. Les Régions versent une…\n"
+        "en 2024. Les Régions versent une…,\n"
     )
+
+
+def test_search_finds_words_only_an_attachment_holds_and_says_so(db: str) -> None:
+    pdf = "https://www.regions.example/IMG/pdf/bareme.pdf"
+    output = ok("search", "coefficient", "--db", db)
+    assert output.splitlines() == [
+        "id  published   category  title",
+        " 1  2024-03-05  Circ.     Financement de l’apprentissage dans les Régions",
+        "                          Barème de l'apprentissage : niveau quatre, [coefficient] trois.",
+        f"                          (in attachment {pdf})",
+        "",
+        "1 item",
+    ]
+    assert ok("search", "coefficient", "--db", db, "--csv").splitlines()[1].endswith(f",{pdf}")
+    assert json.loads(ok("search", "coefficient", "--db", db, "--json"))[0]["attachment"] == pdf
+    # Filters apply to such matches as to any other.
+    assert ok("search", "coefficient", "--db", db, "--category", "actu") == "No item matches.\n"
 
 
 def test_search_csv_neutralises_formulas(db: str) -> None:
@@ -260,6 +278,11 @@ Also at
 Related (Dans la même rubrique)
   -   Circ.  Autre article  <https://www.regions.example/Autre-article>
   #2  Actu   Les Régions saluent l’effort  <https://www.regions.example/Les-Regions-saluent>
+
+Attachments
+  Barème 2024 (PDF)  <https://www.regions.example/IMG/pdf/bareme.pdf>
+    application/pdf, 1 page, 777 bytes, 61 characters of text, sha256 a771e567b45d692c
+    title: Barème 2024
 
 Text
 

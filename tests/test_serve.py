@@ -313,9 +313,8 @@ def test_date_provenance_and_attachments_are_shown_when_the_archive_has_them(
         if "published_source" not in columns:  # the archive's schema has had it since v5
             conn.execute("ALTER TABLE items ADD COLUMN published_source TEXT")
         conn.execute("UPDATE items SET published_source = 'json-ld'")
-        conn.execute("CREATE TABLE attachments (item_id INTEGER, url TEXT, title TEXT)")
         conn.execute(
-            "INSERT INTO attachments VALUES (1, ?, 'Annexe <b>budgétaire</b>')",
+            "INSERT INTO item_attachments VALUES (1, ?, 'Annexe <b>budgétaire</b>', 'x', 'x')",
             (SITE + "/IMG/pdf/annexe.pdf",),
         )
     with Served("--db", str(db)) as served:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from regarchive.pipelines.extraction.attachments import AttachmentLinks
 from regarchive.pipelines.extraction.metadata import looks_like_article, read_article, read_page
 from regarchive.pipelines.extraction.page import parse_page
 from regarchive.pipelines.extraction.page_dates import read_structured
@@ -51,7 +52,10 @@ def extract_record(
     structured = read_structured(tree, page.text)
     blocks = find_headed_blocks(tree)
     info = read_page(tree, url=url, final_url=final_url, blocks=blocks, html=page.text)
+    attachments = AttachmentLinks(tree, final_url or url)
+    attachments.read_blocks(tree)
     removed = remove_boilerplate(tree, blocks)
+    attachments.read_content(tree)
     article = read_article(
         tree,
         today=today,
@@ -84,6 +88,7 @@ def extract_record(
         "lang": info.lang,
         "content_hash": fingerprint(text.text),
         "related": info.related,
+        "attachments": attachments.as_list(),
         "warnings": _warnings(
             is_article,
             info.kind,

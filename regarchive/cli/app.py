@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from regarchive.cli.commands.attachment import attachment
 from regarchive.cli.commands.crawl import crawl
 from regarchive.cli.commands.demo import demo
 from regarchive.cli.commands.export import export
@@ -33,6 +34,7 @@ def cli() -> None:
 
 for command in (
     crawl,
+    attachment,
     export,
     extract,
     history,

@@ -258,10 +258,19 @@ def _etag(body: bytes) -> str:
     return '"' + hashlib.sha1(body).hexdigest() + '"'
 
 
-def _pdf_bytes(title: str) -> bytes:
-    """A small, valid one-page PDF (ASCII title)."""
+def pdf_reference(number: int) -> str:
+    """The file reference the note of article ``number`` gives, in its PDF only: a word to
+    search the archive for, found in the attachment and nowhere else."""
+    return f"NOTE{number:04d}DGCL"
+
+
+def _pdf_bytes(title: str, number: int) -> bytes:
+    """A small, valid one-page PDF (ASCII title, then the note's reference)."""
     text = c.slugify(title, 80).replace("-", " ")
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
+    stream = (
+        f"BT /F1 12 Tf 72 720 Td ({text}) Tj 0 -20 Td "
+        f"(Annexe technique, reference {pdf_reference(number)}) Tj ET"
+    ).encode("ascii")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -696,7 +705,7 @@ class Site:
         if spec.pdf:
             add(
                 spec.pdf,
-                lambda n=spec.number: Page(_pdf_bytes(self._specs[n].title), "application/pdf"),
+                lambda n=spec.number: Page(_pdf_bytes(self._specs[n].title, n), "application/pdf"),
             )
 
     def _dynamic(self, path: str) -> Page | None:
@@ -953,7 +962,7 @@ class Site:
     def _documents(self, spec: _ArticleSpec) -> str:
         if not spec.pdf:
             return ""
-        size = len(_pdf_bytes(spec.title))
+        size = len(_pdf_bytes(spec.title, spec.number))
         return (
             '<div class="documents_joints"><h2>Documents joints</h2><ul class="spip_documents">'
             f'<li><a href="{_rel(spec.pdf)}" class="spip_doc" type="application/pdf" '

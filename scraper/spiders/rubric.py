@@ -12,7 +12,7 @@ and reported) is the :class:`CrawlState`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any
@@ -34,6 +34,11 @@ from regarchive.pipelines.extraction.urls import (
 )
 from regarchive.pipelines.extractor import PageExtractor
 from regarchive.scraper.articles import article_page, is_html, related_sightings
+from regarchive.scraper.attachments import (
+    attachment_fetch,
+    attachment_request,
+    failed_attachment,
+)
 from regarchive.scraper.failures import describe_failure
 from regarchive.scraper.items import FailedFetch, Sighting, Sightings
 from regarchive.scraper.state import CrawlState
@@ -93,6 +98,9 @@ class RubricSpider(scrapy.Spider):
             raise ValueError("no start URL given: pass -a start_urls=URL[,URL…]")
         # OffsiteMiddleware matches host names only; the port check is SiteBoundaryMiddleware's.
         self.allowed_domains = sorted({site_of(url).split(":")[0] for url in self.start_urls})
+        # Documents requested in this run (before Scrapy schedules them: several articles of
+        # one listing page link the same annex).
+        self._attachments_asked: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> RubricSpider:
@@ -330,7 +338,45 @@ class RubricSpider(scrapy.Spider):
         # path reaches later; CrawlState marks what Scrapy schedules.
         requested = self.state.requested
         urls = dict.fromkeys(link.url for link in related if link.url not in requested)
-        return [item, *(self._article_request(url) for url in urls)]
+        documents = self._attachment_requests(page.final_url, item["record"])
+        return [item, *(self._article_request(url) for url in urls), *documents]
+
+    # -- attachments ----------------------------------------------------------------------
+
+    def _attachment_requests(
+        self, found_on: str, record: Mapping[str, Any]
+    ) -> list[scrapy.Request]:
+        """Requests for the documents an extracted article links, those allowed and not
+        requested in this run yet (see :mod:`regarchive.scraper.attachments`)."""
+        if not self.settings.getbool("REGARCHIVE_ATTACHMENTS") or not record.get("is_article"):
+            return []
+        state = self.state
+        requests = []
+        for link in record.get("attachments") or []:
+            url = link["url"]
+            if url in state.requested or url in self._attachments_asked:
+                continue
+            request = attachment_request(
+                url,
+                found_on=found_on,
+                known=state.archive.known_attachment(url),
+                maxsize=self.settings.getint("REGARCHIVE_ATTACHMENT_MAXSIZE"),
+                callback=self.parse_attachment,
+                errback=self.on_error,
+            )
+            if not state.may_fetch(request):
+                self.crawler.stats.inc_value("regarchive/attachments_other_host")
+                continue
+            self._attachments_asked.add(url)
+            requests.append(request)
+        return requests
+
+    async def parse_attachment(self, response: Response) -> list[Any]:
+        """A fetched document, read in a worker (text, pages, metadata) and handed on to be
+        archived; a 304 only confirms the content the archive holds."""
+        fetch = attachment_fetch(response)
+        reading = await self.extractor.read_document(fetch)
+        return [{"attachment": fetch, "reading": reading}]
 
     def _new_article(self, sighting: Sighting) -> bool:
         """A related link worth a sighting or a request: not both requested and reported in
@@ -351,7 +397,7 @@ class RubricSpider(scrapy.Spider):
             and not is_pagination_of(url)
         )
 
-    def on_error(self, failure: Failure) -> Iterator[FailedFetch]:
+    def on_error(self, failure: Failure) -> Iterator[FailedFetch | dict[str, Any]]:
         """Record a page that could not be fetched; the crawl goes on.
 
         The URL recorded is the one requested (the first of a redirect chain), so that the next
@@ -363,8 +409,19 @@ class RubricSpider(scrapy.Spider):
         problem = describe_failure(failure, self.settings)
         if problem is None:
             return  # dropped on purpose (robots.txt, off-site link, not due): Scrapy counts them
-        self.crawler.stats.inc_value(f"regarchive/errors/{problem.kind}")
         url = request.meta.get("redirect_urls", [request.url])[0]
+        if request.meta.get("role") == "attachment":
+            # Noted on the document (and so on the items linking it), not as a failed page:
+            # it is asked for again when an article linking it changes.
+            message = problem.message
+            if problem.kind == "size_limit":
+                limit = self.settings.getint("REGARCHIVE_ATTACHMENT_MAXSIZE")
+                message = f"larger than {limit // 1024 // 1024} MB (REGARCHIVE_ATTACHMENT_MAXSIZE)"
+            self.logger.warning("could not fetch the document %s: %s", url, message)
+            self.crawler.stats.inc_value("regarchive/attachment_errors")
+            yield failed_attachment(url, problem.status, message)
+            return
+        self.crawler.stats.inc_value(f"regarchive/errors/{problem.kind}")
         yield self._error(url, problem.status, problem.message)
 
     def _error(self, url: str, status: int | None, message: str) -> FailedFetch:

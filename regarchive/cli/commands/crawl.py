@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,21 @@ if TYPE_CHECKING:
 
 # sysexits.h EX_TEMPFAIL: cron wrappers and systemd read it as "try again later".
 EXIT_LOCKED = 75
+
+
+_HOST_PATTERN = re.compile(r"^(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?$", re.IGNORECASE)
+
+
+def check_host_pattern(pattern: str) -> str:
+    """A host name, ``*.`` and a domain, or either with a port; anything else (a URL, a path, a
+    bare ``*``) is a usage error."""
+    value = pattern.strip()
+    if not _HOST_PATTERN.match(value):
+        raise ConfigError(
+            f"--attachment-host: {pattern!r} is not a host pattern (expected e.g. *.gouv.fr, "
+            "www.example.org or 127.0.0.1:8080)"
+        )
+    return value
 
 
 def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -59,6 +75,19 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     default=None,
     help="Stop paging a rubric after this many listing pages (default 500).",
 )
+@click.option(
+    "--attachment-host",
+    "attachment_hosts",
+    multiple=True,
+    metavar="PATTERN",
+    help="Also fetch the documents articles link from this host (*.gouv.fr; repeatable); "
+    "by default only from the article's own site.",
+)
+@click.option(
+    "--no-attachments",
+    is_flag=True,
+    help="Do not fetch the documents (PDF, ODT, DOCX…) articles link.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; one line per failure.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on the terminal.")
 @click.option(
@@ -73,6 +102,8 @@ def crawl(
     settings: tuple[str, ...],
     full: bool,
     max_pages_per_rubric: int | None,
+    attachment_hosts: tuple[str, ...],
+    no_attachments: bool,
     quiet: bool,
     verbose: bool,
     log_file: str | None,
@@ -93,6 +124,13 @@ def crawl(
         overrides["REGARCHIVE_FULL"] = "True"
     if max_pages_per_rubric:
         overrides["REGARCHIVE_MAX_PAGES_PER_RUBRIC"] = str(max_pages_per_rubric)
+    if attachment_hosts:
+        known = overrides.get("REGARCHIVE_ATTACHMENT_HOSTS", "")
+        overrides["REGARCHIVE_ATTACHMENT_HOSTS"] = ",".join(
+            part for part in (known, *(check_host_pattern(p) for p in attachment_hosts)) if part
+        )
+    if no_attachments:
+        overrides["REGARCHIVE_ATTACHMENTS"] = "False"
     scrapy_settings = checked_settings(db_path, overrides)
     check_log_file(log_file)
     check_archive(db_path)

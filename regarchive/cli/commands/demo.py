@@ -26,7 +26,7 @@ LOOPBACK_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
 def demo(db_path: str, articles: int) -> None:
     """Serve the bundled sample site on 127.0.0.1 and crawl it into the archive."""
     from regarchive.demo.server import SiteServer
-    from regarchive.demo.site import build_site
+    from regarchive.demo.site import build_site, pdf_reference
 
     settings = checked_settings(db_path, LOOPBACK_SETTINGS)
     check_archive(db_path)
@@ -35,6 +35,7 @@ def demo(db_path: str, articles: int) -> None:
         SiteServer(lambda base_url: build_site(base_url, articles=articles)) as server,
     ):
         start_urls = sorted(server.site.rubrics.values())
+        with_pdf = server.site.traps["pdf"]
         click.echo(f"Sample site served at {server.base_url}; crawling {len(start_urls)} rubrics…")
         code = run_and_report(start_urls, db_path, settings)
     with open_archive(db_path, create=False) as archive:
@@ -42,7 +43,13 @@ def demo(db_path: str, articles: int) -> None:
     click.echo(
         f"\nThe archive {db_path} now holds {total} items. Try next:\n"
         f"  regarchive search apprentissage --db {db_path}\n"
-        f"  regarchive list --category Circ. --rubric Régions --db {db_path}\n"
+        + (
+            f"  regarchive search {pdf_reference(with_pdf[0])} --db {db_path}"
+            "   # a word only its attached PDF holds\n"
+            if with_pdf
+            else ""
+        )
+        + f"  regarchive list --category Circ. --rubric Régions --db {db_path}\n"
         f"  regarchive stats --db {db_path}\n"
         f"  regarchive status --db {db_path}\n"
         f"  regarchive export --db {db_path} --format csv -o items.csv\n"

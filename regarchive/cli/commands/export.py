@@ -86,9 +86,10 @@ def write_items(
     safe_csv: bool,
     bom: bool,
     about: dict[str, Any],
+    attachment_text: bool = False,
 ) -> int:
     """Write the items matching ``filters`` and return how many were written."""
-    records = archive.iter_export(filters)
+    records = archive.iter_export(filters, attachment_text=attachment_text)
     if fmt == "datapackage":
         assert output is not None
         coverage = write_datapackage(
@@ -98,7 +99,7 @@ def write_items(
     if fmt == "parquet":
         assert output is not None
         with output_path(output) as partial:
-            return write_parquet(records, partial)
+            return write_parquet(records, partial, attachment_text=attachment_text)
     with output_stream(output, bom=bom) as out:
         return write_export(records, fmt, out, safe_csv=safe_csv)  # type: ignore[arg-type]
 
@@ -154,6 +155,12 @@ def _silence_stdout() -> None:
     default=None,
     help="Start CSV with a UTF-8 byte-order mark, for Excel [default: with -o FILE only].",
 )
+@click.option(
+    "--with-attachment-text",
+    "attachment_text",
+    is_flag=True,
+    help="Add the text read from each attached document to its entry in attachments.",
+)
 def export(
     db_path: str,
     fmt: str,
@@ -163,6 +170,7 @@ def export(
     export_name: str | None,
     safe_csv: bool,
     bom: bool | None,
+    attachment_text: bool,
 ) -> None:
     """Write archived items, one record each, ordered by publication date then id."""
     if fmt in FILE_FORMATS and output in (None, "-"):
@@ -198,6 +206,7 @@ def export(
                     safe_csv=safe_csv,
                     bom=fmt == "csv" and (to_file if bom is None else bom),
                     about=about,
+                    attachment_text=attachment_text,
                 )
             except (QueryError, ExportError) as error:
                 raise ConfigError(str(error)) from error

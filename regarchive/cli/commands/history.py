@@ -30,22 +30,42 @@ def text_diff(
     )
 
 
+def attachment_changes(documents: list[dict[str, Any]]) -> list[str]:
+    """One line per earlier content of an attached document: where, until when, what
+    replaced it (its bytes stay stored: regarchive attachment get SHA256)."""
+    if not documents:
+        return []
+    lines = [f"  {len(documents)} earlier attachment content(s), kept:"]
+    for old in documents:
+        count = old["pages"]
+        pages = f", {count} page{'s' if count != 1 else ''}" if count is not None else ""
+        lines.append(
+            f"    {old['url']}: sha256 {old['sha256'][:16]} ({old['size']} bytes{pages}), "
+            f"seen until {old['seen_at']}, then replaced by {str(old['replaced_by'])[:16]}"
+        )
+    return lines
+
+
 @click.command()
 @click.argument("item")
 @DB_OPTION
 def history(item: str, db_path: str) -> None:
-    """Show the versions of an item (by id or URL) and what changed between them."""
+    """Show the versions of an item (by id or URL) and what changed between them, the
+    earlier contents of the documents it links included."""
     with open_archive(db_path, create=False) as archive:
         record = archive.record(int(item) if item.isdigit() else item)
         if record is None:
             raise ConfigError(f"no item {item!r} in {db_path}")
         versions = archive.versions(record["id"])
+        documents = archive.attachment_store.versions_of_item(record["id"])
     click.echo(f"Item {record['id']}: {record['title']}")
     click.echo(f"  {record['url']}")
     click.echo(
         f"  first seen {record['first_seen']}, last seen {record['last_seen']}, "
         f"published {record['published'] or '?'}, updated {record['updated'] or '-'}"
     )
+    for line in attachment_changes(documents):
+        click.echo(line)
     if not versions:
         click.echo("  no earlier version: the item has not changed since it was archived")
         return

@@ -242,6 +242,8 @@ def summary_table(
         if row.get("snippet"):
             snippet = _clip(_plain(row["snippet"]), room)
             lines.append(" " * indent + highlight(snippet, styled=styled))
+        if row.get("attachment"):
+            lines.append(" " * indent + _clip(f"(in attachment {row['attachment']})", room))
     return lines
 
 
@@ -257,7 +259,7 @@ def _json_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def write_summaries_csv(rows: list[dict[str, Any]], out: Any) -> None:
     """Search results as CSV: rubrics ``;``-joined, formula-like cells neutralised."""
-    fields = SUMMARY_FIELDS + (("snippet",) if rows and "snippet" in rows[0] else ())
+    fields = SUMMARY_FIELDS + (("snippet", "attachment") if rows and "snippet" in rows[0] else ())
     out.write(csv_line(list(fields)))
     for row in _json_rows(rows):
         cells = []
@@ -344,8 +346,9 @@ def search(
 ) -> None:
     """Full-text search of titles and texts, accents and case ignored.
 
-    Every word must appear. QUERY also takes "an exact phrase", prefix*, OR, NOT, -word,
-    parentheses and title:word. Matched words are shown [between brackets].
+    Every word must appear, in the item or in one of the documents it links (an
+    attachment: the result then says which). QUERY also takes "an exact phrase", prefix*, OR,
+    NOT, -word, parentheses and title:word. Matched words are shown [between brackets].
     """
     filters = build_filters(query=query, **filter_args)
     run_listing(db_path, filters, sort=sort, limit=limit, form=form)
@@ -382,10 +385,53 @@ def find_record(archive: Archive, item: str) -> dict[str, Any] | None:
     return record
 
 
+def _size(size: int) -> str:
+    if size < 1000:
+        return f"{size} bytes"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} kB"
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def attachment_lines(attachments: list[dict[str, Any]], item_id: int) -> list[str]:
+    """``show``'s list of the documents an item links: label and URL, then what is stored."""
+    lines = ["", "Attachments"]
+    for entry in attachments:
+        label = _plain(entry["label"]) or "(no label)"
+        lines.append(f"  {label}  <{entry['url']}>")
+        if entry["sha256"] is None:
+            lines.append(f"    not fetched{': ' + entry['error'] if entry['error'] else ''}")
+            continue
+        pages = entry["pages"]
+        facts = [
+            entry["media_type"],
+            *([f"{pages} page{'s' if pages != 1 else ''}"] if pages is not None else []),
+            _size(entry["size"]),
+            f"{entry['text_length']} characters of text",
+            f"sha256 {entry['sha256'][:16]}",
+        ]
+        lines.append("    " + ", ".join(facts))
+        if entry["title"]:
+            lines.append(f"    title: {_plain(entry['title'])}")
+        if entry["versions"]:
+            lines.append(
+                f"    {entry['versions']} earlier content(s) (regarchive history {item_id})"
+            )
+        for warning in ([f"last fetch failed: {entry['error']}"] if entry["error"] else []) + (
+            entry["warnings"]
+        ):
+            lines.append(f"    warning: {warning}")
+    return lines
+
+
 def record_lines(
-    record: Mapping[str, Any], related: list[dict[str, Any]], versions: int
+    record: Mapping[str, Any],
+    related: list[dict[str, Any]],
+    versions: int,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> list[str]:
-    """``show``'s text: the title, a block of fields, other URLs, related items, the text."""
+    """``show``'s text: the title, a block of fields, other URLs, related items, attachments,
+    the text."""
     title = _plain(record["title"]) or "(no title)"
     fields = [
         ("id", record["id"]),
@@ -418,6 +464,8 @@ def record_lines(
             label = _plain(entry["title"] or entry["label"]) or entry["url"]
             category = entry["category"] or "-"
             lines.append(f"  {shown_id:<{id_width}}  {category:<5}  {label}  <{entry['url']}>")
+    if attachments:
+        lines += attachment_lines(attachments, record["id"])
     paragraphs = [p for p in (record["text"] or "").split("\n") if p.strip()]
     lines += ["", "Text", ""]
     lines += "\n\n".join(paragraphs).split("\n") if paragraphs else ["(no text)"]
@@ -429,17 +477,19 @@ def record_lines(
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="The item's export record as JSON.")
 def show(item: str, db_path: str, as_json: bool) -> None:
-    """Show one item (by id or any of its URLs): metadata, URLs, rubrics, related items, text."""
+    """Show one item (by id or any of its URLs): metadata, URLs, rubrics, related items,
+    attachments, text."""
     with open_archive(db_path, create=False) as archive:
         record = find_record(archive, item)
         if record is None:
             raise ConfigError(f"no item {item!r} in {db_path}; find one with regarchive search")
         related = archive.related_items(record["id"])
         versions = len(archive.versions(record["id"]))
+        attachments = archive.attachment_store.of_item(record["id"])
     if as_json:
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
-    for line in record_lines(record, related, versions):
+    for line in record_lines(record, related, versions, attachments):
         click.echo(line)
 
 
