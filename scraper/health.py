@@ -47,6 +47,11 @@ NOTES: tuple[tuple[str, str], ...] = (
         "regarchive/links_limit_reached",
         "{n} listing page{s} with more links than REGARCHIVE_MAX_LINKS_PER_PAGE (rest skipped)",
     ),
+    (
+        "regarchive/query_variants_limit_reached",
+        "{n} link{s} not followed: more than REGARCHIVE_MAX_QUERY_VARIANTS URLs of one page "
+        "differing only in their query",
+    ),
     ("depth/request_ignored_count", "{n} link{s} beyond DEPTH_LIMIT not followed"),
     ("urllength/request_ignored_count", "{n} link{s} longer than URLLENGTH_LIMIT not followed"),
 )

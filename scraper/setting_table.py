@@ -145,6 +145,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # A rubric page lists 10 to 50 articles; thousands is a trap.
     _int("REGARCHIVE_MAX_LINKS_PER_PAGE", 1000, "article links read from one listing page", 1),
+    # A page has one or two URLs differing in their query (a ?lang=, a tracking parameter
+    # nobody lists); dozens are a per-visit id making every link new.
+    _int(
+        "REGARCHIVE_MAX_QUERY_VARIANTS",
+        50,
+        "article URLs of one page that differ only in their query (page-naming parameters such "
+        "as `id_article` apart) followed (0: no limit)",
+    ),
     # -- attachments: the documents articles link (PDF, ODT, DOCX…), fetched once and read in
     # a bounded child process of an extraction worker.
     _flag("REGARCHIVE_ATTACHMENTS", True, "fetch and archive the documents articles link"),

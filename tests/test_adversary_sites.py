@@ -1,0 +1,146 @@
+"""Hostile sites: traps and tricks a site can play on a crawl and on whoever reads the archive.
+
+Each case here once made a crawl run away, stored something harmful or lost a page; see
+docs/RELIABILITY.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.faults import FaultServer, Generated, article_page, html_page, listing_page
+from tests.support import FAST, export_records, regarchive
+
+pytestmark = pytest.mark.e2e
+
+ARTICLES = 5
+TOPICS = ["les transports", "la culture", "les lycées", "l'eau potable", "la santé"]
+
+
+class Visits:
+    """A new number on every call, as a server hands out a new session id on every visit."""
+
+    def __init__(self) -> None:
+        self._count = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> int:
+        with self._lock:
+            return next(self._count)
+
+
+def related_block(hrefs: list[str]) -> str:
+    items = "".join(f'<li><a href="{href}">Voir {href}</a></li>' for href in hrefs)
+    return f'<aside class="aside"><div class="menu"><h2>Dans la même rubrique</h2><ul>{items}</ul>'
+
+
+def trap_site(server: FaultServer, prefix: str, link: Callable[[int, int], str]) -> str:
+    """A listing of ARTICLES articles whose every link, on every page, is made anew by
+    ``link(article, visit)``; returns the listing's path."""
+    visits = Visits()
+    listing = f"/-{prefix}-"
+
+    def render_listing(target: str) -> bytes:
+        visit = visits()
+        return listing_page(prefix, [link(k, visit) for k in range(1, ARTICLES + 1)])
+
+    def render_article(number: int) -> Callable[[str], bytes]:
+        def render(target: str) -> bytes:
+            visit = visits()
+            others = [link(k, visit) for k in range(1, ARTICLES + 1) if k != number]
+            text = [f"Cet article porte sur {TOPICS[number - 1]}.", f"Numéro {number}."]
+            return article_page(f"{prefix} {number}", text, aside=related_block(others))
+
+        return render
+
+    server.fault(f"{listing}?*", Generated(render=render_listing))
+    for number in range(1, ARTICLES + 1):
+        server.fault(f"/{prefix}-{number}?*", Generated(render=render_article(number)))
+    return listing
+
+
+def session_link(article: int, visit: int) -> str:
+    """Session ids as PHP, Java and other servers put them in links, in turn."""
+    forms = [
+        f"/Session-{article}?sid={visit}",
+        f"/Session-{article}?PHPSESSID={visit:032x}",
+        f"/Session-{article};jsessionid={visit:016X}",
+        f"/Session-{article}?sessionid={visit}&utm_source=lettre",
+    ]
+    return forms[(article + visit) % len(forms)]
+
+
+def test_a_session_id_spider_trap_ends_with_each_article_once(tmp_path: Path) -> None:
+    """Links with a new session id on every page: five articles, five items, a few requests
+    (it once made 2,000 requests in 15 s and was still going)."""
+    db = tmp_path / "archive.db"
+    with FaultServer() as server:
+        listing = trap_site(server, "Session", session_link)
+        result = regarchive("crawl", server.url(listing), "--db", str(db), *FAST, timeout=120)
+        requested = [path for path in server.paths() if path.startswith("/Session-")]
+    assert result.returncode == 0, result.stderr
+    records = export_records(db)
+    assert sorted(record["url"] for record in records) == [
+        server.url(f"/Session-{k}") for k in range(1, ARTICLES + 1)
+    ]
+    assert len(requested) == ARTICLES
+
+
+def visit_link(article: int, visit: int) -> str:
+    """A per-visit parameter no list of session names knows."""
+    return f"/Visite-{article}?passage={visit}"
+
+
+def test_pages_differing_only_in_their_query_are_capped_per_site(tmp_path: Path) -> None:
+    """An unknown per-visit parameter: each page is fetched at most
+    REGARCHIVE_MAX_QUERY_VARIANTS times, and the summary says links were left."""
+    db = tmp_path / "archive.db"
+    cap = 4
+    with FaultServer() as server:
+        listing = trap_site(server, "Visite", visit_link)
+        result = regarchive(
+            "crawl",
+            server.url(listing),
+            "--db",
+            str(db),
+            *FAST,
+            *("-s", f"REGARCHIVE_MAX_QUERY_VARIANTS={cap}"),
+            timeout=120,
+        )
+        requested = [path for path in server.paths() if path.startswith("/Visite-")]
+    assert result.returncode == 0, result.stderr
+    for number in range(1, ARTICLES + 1):
+        variants = [path for path in requested if path.startswith(f"/Visite-{number}?")]
+        assert 1 <= len(variants) <= cap
+    assert "not followed: more than REGARCHIVE_MAX_QUERY_VARIANTS" in result.stdout
+    assert {record["title"] for record in export_records(db)} == {
+        f"Visite {k}" for k in range(1, ARTICLES + 1)
+    }
+
+
+def test_query_variants_of_spip_pages_are_not_capped(tmp_path: Path) -> None:
+    """``spip.php?page=article&id_article=N`` names N different articles, not variants."""
+    db = tmp_path / "archive.db"
+    count = 8
+    with FaultServer() as server:
+        hrefs = [f"/spip.php?page=article&id_article={n}" for n in range(1, count + 1)]
+        server.site.pages["/-Spip-"] = html_page(listing_page("Spip", hrefs))
+        for n, href in enumerate(hrefs, 1):
+            text = [f"L'article numéro {n} de la rubrique.", TOPICS[n % len(TOPICS)]]
+            server.site.pages[href] = html_page(article_page(f"Spip {n}", text))
+        result = regarchive(
+            "crawl",
+            server.url("/-Spip-"),
+            "--db",
+            str(db),
+            *FAST,
+            *("-s", "REGARCHIVE_MAX_QUERY_VARIANTS=2"),
+        )
+    assert result.returncode == 0, result.stderr
+    assert len(export_records(db)) == count
+    assert "REGARCHIVE_MAX_QUERY_VARIANTS" not in result.stdout
