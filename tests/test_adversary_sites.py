@@ -7,14 +7,18 @@ docs/RELIABILITY.md.
 from __future__ import annotations
 
 import itertools
+import json
+import sqlite3
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from regarchive.archive.store import Archive
 from tests.faults import FaultServer, Generated, article_page, html_page, listing_page
-from tests.support import FAST, export_records, regarchive
+from tests.support import FAST, export_records, extracted_record, regarchive
 
 pytestmark = pytest.mark.e2e
 
@@ -144,3 +148,98 @@ def test_query_variants_of_spip_pages_are_not_capped(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(export_records(db)) == count
     assert "REGARCHIVE_MAX_QUERY_VARIANTS" not in result.stdout
+
+
+# -- terminal escapes -----------------------------------------------------------------------
+
+# What a hostile page can put in a title or a text to act on the reader's terminal: retitle
+# the window (OSC … BEL), clear the screen (CSI 2J), hide text (SGR 8), the one-byte C1 CSI.
+ESCAPES = ["\x1b]0;piégé\x07", "\x1b[2J", "\x1b[8m", "\x9b31m", "\x1b[0m", "\x08\x7f"]
+# The same as character references, which the HTML parser turns into control characters.
+ESCAPE_REFERENCES = "&#x1b;]2;titre&#7; &#27;[2J &#x9b;1m"
+
+
+def controls(text: str, *, allowed: str = "") -> list[str]:
+    """The C0 and C1 control characters (and DEL) in ``text``, but for ``allowed``."""
+    return [
+        char
+        for char in text
+        if (ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F) and char not in allowed
+    ]
+
+
+def test_control_characters_in_pages_are_not_archived(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with FaultServer() as server:
+        title = "Séance" + "".join(ESCAPES) + " du conseil"
+        text = [f"Le conseil{ESCAPES[2]} a voté le budget.", f"Fin\x1b[0m du\ttexte{ESCAPES[3]}."]
+        server.site.pages["/Echappe"] = html_page(article_page(title, text))
+        marked = article_page("Références MARK", ["Le texte MARK de l'article du jour."])
+        server.site.pages["/References"] = html_page(
+            marked.replace(b"MARK", ESCAPE_REFERENCES.encode())
+        )
+        server.site.pages["/-Echappements-"] = html_page(
+            listing_page(
+                "Échappements\x1b[2J",
+                ["/Echappe", "/References"],
+                labels=lambda i: f"Lien\x1b]0;x\x07 {i}",
+            )
+        )
+        result = regarchive("crawl", server.url("/-Echappements-"), "--db", str(db), *FAST)
+    assert result.returncode == 0, result.stderr
+    records = {record["url"].rsplit("/", 1)[1]: record for record in export_records(db)}
+    assert set(records) == {"Echappe", "References"}
+    for record in records.values():
+        for name in ("title", "source", "category"):
+            assert not controls(record[name] or ""), (name, record[name])
+        assert not controls(record["text"], allowed="\n\t"), record["text"]
+        assert not any(controls(rubric) for rubric in record["rubrics"])
+    assert records["Echappe"]["title"].startswith("Séance]0;piégé")
+    assert "Fin[0m du texte31m." in records["Echappe"]["text"]
+    with closing(sqlite3.connect(db)) as conn:
+        stored = conn.execute("SELECT label, rubric FROM sightings").fetchall()
+        stored += conn.execute("SELECT rubric, url FROM listings").fetchall()
+    assert stored and not any(controls(value or "") for row in stored for value in row)
+
+
+def test_reading_commands_print_no_control_character(tmp_path: Path) -> None:
+    """An archive written before control characters were stripped: every reading command
+    shows them escaped, never raw."""
+    db = tmp_path / "archive.db"
+    hostile = "".join(ESCAPES)
+    url = "https://www.regions.example/Echappe"
+    with Archive(db) as archive:
+        crawl_id = archive.start_crawl([url], {})
+        for text in (f"Premier{hostile} texte.", f"Second{hostile} texte, corrigé."):
+            record = extracted_record(
+                url,
+                text + "\nAvec\tune tabulation.",
+                title=f"Titre{hostile} piégé",
+                source=f"Source{hostile}",
+                rubrics=[f"Rubrique{hostile}"],
+                published="2024-03-12",
+            )
+            archive.save_item(record, None, crawl_id)
+        archive.record_listings({"https://www.regions.example/-R-": f"R{hostile}"}, crawl_id)
+        archive.finish_crawl(crawl_id, finish_reason="finished", counts={})
+    for command in (
+        ["show", "1"],
+        ["show", "1", "--json"],
+        ["search", "texte"],
+        ["search", "texte", "--json"],
+        ["list"],
+        ["list", "--json"],
+        ["history", "1"],
+        ["status"],
+        ["stats"],
+    ):
+        result = regarchive(*command, "--db", str(db))
+        assert result.returncode in (0, 1), (command, result.stderr)
+        assert not controls(result.stdout, allowed="\n\t"), (command, result.stdout)
+        assert not controls(result.stderr, allowed="\n"), (command, result.stderr)
+        assert "Titre" in result.stdout or "Rubrique" in result.stdout or command[0] == "status"
+    shown = regarchive("show", "1", "--db", str(db)).stdout
+    assert "Titre\\x1b]0;piégé\\x07\\x1b[2J" in shown
+    assert "\\x9b31m" in shown
+    data = json.loads(regarchive("show", "1", "--json", "--db", str(db)).stdout)
+    assert data["title"] == f"Titre{hostile} piégé"  # JSON escapes them, losing nothing

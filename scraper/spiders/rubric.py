@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 
 from regarchive.archive.clock import utc_timestamp
 from regarchive.pipelines.extraction.labels import parse_label
+from regarchive.pipelines.extraction.page import strip_controls
 from regarchive.pipelines.extraction.urls import (
     excluded_reason,
     is_pagination_of,
@@ -60,7 +61,8 @@ ARTICLE_PRIORITY = 10
 
 
 def _collapse(text: Iterable[str]) -> str:
-    return " ".join(" ".join(text).split())
+    """One line of text, control characters (ESC…) removed as extraction removes them."""
+    return " ".join(strip_controls(" ".join(text)).split())
 
 
 def _listing_params(url: str) -> dict[str, str]:

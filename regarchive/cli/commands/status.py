@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from regarchive.cli.commands.common import DB_OPTION, open_archive
+from regarchive.cli.terminal import printable
 
 RUN_COLUMNS = (
     "#",
@@ -100,7 +101,7 @@ def status(db_path: str, runs: int, max_age: float, quiet: bool) -> None:
         total = archive.item_count()
         last_runs = archive.crawls(limit=runs)
         listings = archive.listings()
-    show = (lambda line: None) if quiet else click.echo
+    show = (lambda line: None) if quiet else (lambda line: click.echo(printable(line, keep="\n")))
     show(f"Archive {db_path}: {total} items, {len(listings)} rubrics")
     warnings = []
     if not last_runs:
@@ -131,5 +132,5 @@ def status(db_path: str, runs: int, max_age: float, quiet: bool) -> None:
         for line in table(("site", "rubric", "items", "last walked (UTC)", "listing"), rows):
             show(f"  {line}")
     for warning in warnings:
-        click.echo(f"WARNING: {warning}", err=True)
+        click.echo(printable(f"WARNING: {warning}"), err=True)
     sys.exit(1 if warnings else 0)
