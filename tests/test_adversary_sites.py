@@ -6,6 +6,7 @@ docs/RELIABILITY.md.
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import json
 import sqlite3
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from regarchive.archive.store import Archive
+from regarchive.demo.site import Page
 from tests.faults import FaultServer, Generated, article_page, html_page, listing_page
 from tests.support import FAST, export_records, extracted_record, regarchive
 
@@ -243,3 +245,51 @@ def test_reading_commands_print_no_control_character(tmp_path: Path) -> None:
     assert "\\x9b31m" in shown
     data = json.loads(regarchive("show", "1", "--json", "--db", str(db)).stdout)
     assert data["title"] == f"Titre{hostile} piégé"  # JSON escapes them, losing nothing
+
+
+# -- UTF-16 ------------------------------------------------------------------------------------
+
+
+def utf16_pages() -> dict[str, Page]:
+    """UTF-16 articles: declared with a byte-order mark, declared big-endian without one, and
+    with a byte-order mark alone (no charset anywhere)."""
+    pages = {}
+    bom = article_page(
+        "Seize bits déclaré", [SENTENCE, "Avec une marque d'ordre."], charset="utf-16"
+    )
+    pages["/Utf16-declare"] = html_page(bom, "text/html; charset=utf-16")
+    big = article_page("Seize bits gros-boutiste", [SENTENCE, "Sans marque."], charset="utf-16-be")
+    pages["/Utf16-be"] = html_page(big, "text/html; charset=UTF-16BE")
+    bare = article_page("Seize bits sans charset", [SENTENCE, "Marque seule."]).decode()
+    bare = bare.replace('<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />', "")
+    pages["/Utf16-marque"] = html_page(codecs.BOM_UTF16_LE + bare.encode("utf-16-le"), "text/html")
+    return pages
+
+
+SENTENCE = "Le conseil départemental a présenté son schéma des mobilités à l'été."
+
+
+def test_utf16_pages_are_decoded_not_skipped_as_binary(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with FaultServer() as server:
+        pages = utf16_pages()
+        server.site.pages.update(pages)
+        listing = listing_page("Seize bits", list(pages)).decode()
+        server.site.pages["/-Seize-bits-"] = html_page(
+            codecs.BOM_UTF16_LE
+            + listing.replace("charset='utf-8'", "charset='utf-16'").encode("utf-16-le"),
+            "text/html; charset=utf-16",
+        )
+        result = regarchive("crawl", server.url("/-Seize-bits-"), "--db", str(db), *FAST)
+    assert result.returncode == 0, result.stderr
+    assert "not HTML" not in result.stdout
+    records = {record["title"]: record for record in export_records(db)}
+    assert set(records) == {
+        "Seize bits déclaré",
+        "Seize bits gros-boutiste",
+        "Seize bits sans charset",
+    }
+    for record in records.values():
+        assert SENTENCE in record["text"]
+        assert "Seize bits" in record["rubrics"]
+        assert not any("suspicious" in warning for warning in record["warnings"])
