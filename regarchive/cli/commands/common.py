@@ -23,6 +23,18 @@ DB_OPTION = click.option(
 )
 
 
+# SQLite's integers are 64-bit: no item id, count or limit goes beyond this.
+MAX_SQLITE_INTEGER = 2**63 - 1
+
+
+def item_key(item: str) -> int | str:
+    """How ``show ITEM`` and ``history ITEM`` look an item up: by id when ``item`` is a number
+    an id can be, else as a URL (a larger number then names no item, instead of overflowing)."""
+    if item.isascii() and item.isdigit() and int(item) <= MAX_SQLITE_INTEGER:
+        return int(item)
+    return item
+
+
 class ConfigError(click.ClickException):
     """A bad option value, config or archive path: exit code 2, one line, no traceback."""
 

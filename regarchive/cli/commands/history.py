@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
+from regarchive.cli.commands.common import DB_OPTION, ConfigError, item_key, open_archive
 from regarchive.cli.terminal import printable
 
 
@@ -54,7 +54,7 @@ def history(item: str, db_path: str) -> None:
     """Show the versions of an item (by id or URL) and what changed between them, the
     earlier contents of the documents it links included."""
     with open_archive(db_path, create=False) as archive:
-        record = archive.record(int(item) if item.isdigit() else item)
+        record = archive.record(item_key(item))
         if record is None:
             raise ConfigError(f"no item {item!r} in {db_path}")
         versions = archive.versions(record["id"])

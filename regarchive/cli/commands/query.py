@@ -24,7 +24,13 @@ from regarchive.archive import charts
 from regarchive.archive.queries import MATCH_END, MATCH_START, SORTS, Filters, QueryError
 from regarchive.archive.records import LIST_SEPARATOR, csv_line, neutralize
 from regarchive.archive.store import Archive
-from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
+from regarchive.cli.commands.common import (
+    DB_OPTION,
+    MAX_SQLITE_INTEGER,
+    ConfigError,
+    item_key,
+    open_archive,
+)
 from regarchive.cli.terminal import printable, printable_json
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -323,7 +329,7 @@ LIMIT_OPTION = click.option(
     "--limit",
     default=20,
     show_default=True,
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_SQLITE_INTEGER),
     help="How many items to show; 0 for all.",
 )
 
@@ -383,8 +389,9 @@ def list_items(
 
 def find_record(archive: Archive, item: str) -> dict[str, Any] | None:
     """The record of item ``item``: an id, or any URL it was seen at (as typed or normalised)."""
-    if item.isdigit():
-        return archive.record(int(item))
+    key = item_key(item)
+    if isinstance(key, int):
+        return archive.record(key)
     record = archive.record(item)
     if record is None and item.startswith(("http://", "https://")):
         from regarchive.pipelines.extraction.urls import normalize_url

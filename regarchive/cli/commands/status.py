@@ -7,14 +7,18 @@ so that a monitoring job can run it as it is.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import click
 
-from regarchive.cli.commands.common import DB_OPTION, open_archive
+from regarchive.cli.commands.common import DB_OPTION, MAX_SQLITE_INTEGER, open_archive
 from regarchive.cli.terminal import printable
+
+# A century: older than that, no archive is being kept up, and timedelta would overflow.
+MAX_AGE_HOURS = 100 * 365 * 24
 
 RUN_COLUMNS = (
     "#",
@@ -28,6 +32,13 @@ RUN_COLUMNS = (
     "updated",
     "result",
 )
+
+
+def _a_number(hours: float) -> float:
+    """``nan`` is no age (click's range lets it through: it compares false to everything)."""
+    if math.isnan(hours):
+        raise click.BadParameter("nan is not a number of hours")
+    return hours
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -85,13 +96,18 @@ def run_row(run: dict[str, Any]) -> tuple[Any, ...]:
 @click.command()
 @DB_OPTION
 @click.option(
-    "--runs", default=5, show_default=True, type=click.IntRange(1), help="How many runs to list."
+    "--runs",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, MAX_SQLITE_INTEGER),
+    help="How many runs to list.",
 )
 @click.option(
     "--max-age",
     default=36.0,
     show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, max=MAX_AGE_HOURS, min_open=True),
+    callback=lambda ctx, param, hours: _a_number(hours),
     help="Warn when the last run is older than this many hours.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the warnings (for cron).")

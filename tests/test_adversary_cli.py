@@ -1,0 +1,234 @@
+"""The CLI in a real environment: odd paths, odd numbers, full disks, closed outputs, signals.
+
+Each case here once hung or ended in a traceback; each now gets one line and exit code 2 (bad
+input) or 1 (a write that failed). See docs/RELIABILITY.md.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from regarchive.demo.server import SiteServer
+from regarchive.demo.site import build_site
+from tests.support import FAST, regarchive, regarchive_background, wait_for
+
+pytestmark = pytest.mark.e2e
+
+HUGE = "9999999999999999999999999"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small archive of the sample site."""
+    db = tmp_path_factory.mktemp("cli") / "archive.db"
+    with SiteServer(lambda base_url: build_site(base_url)) as server:
+        result = regarchive("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def one_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The single line a failed command printed on stderr (and no traceback)."""
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def usage_error(result: subprocess.CompletedProcess[str]) -> str:
+    """click's usage error: a usage line, a hint, then one ``Error:`` line."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_db_that_is_not_a_regular_file_is_refused_without_opening_it(
+    tmp_path: Path, kind: str
+) -> None:
+    """A named pipe opened for reading waits for a writer for ever: the path's type is looked
+    at first, and nothing ever opens it."""
+    if kind == "fifo":
+        db = tmp_path / "archive.db"
+        os.mkfifo(db)
+    else:
+        db = Path("/dev/null")
+    for command in (
+        ["status"],
+        ["search", "budget"],
+        ["list"],
+        ["show", "1"],
+        ["stats"],
+        ["history", "1"],
+        ["export"],
+        ["crawl", "http://127.0.0.1:9/-Regions-"],
+    ):
+        result = regarchive(*command, "--db", str(db), timeout=60)
+        assert result.returncode == 2, (command, result.stderr)
+        assert f"{db} is not a regular file" in one_line(result)
+    assert db.is_fifo() if kind == "fifo" else db.is_char_device()
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "DOWNLOAD_DELAY=inf",
+        "DOWNLOAD_DELAY=nan",
+        "DOWNLOAD_DELAY=1e300",
+        "DOWNLOAD_TIMEOUT=nan",
+        "DOWNLOAD_TIMEOUT=-inf",
+        "AUTOTHROTTLE_MAX_DELAY=inf",
+        "REGARCHIVE_RETRY_AFTER_MAX=nan",
+        f"CONCURRENT_REQUESTS={HUGE}",
+        f"REGARCHIVE_REVISIT_RECENT_DAYS={HUGE}",
+        "REGARCHIVE_EXTRACT_WORKERS=100000",
+    ],
+)
+def test_non_finite_or_out_of_range_settings_are_refused(tmp_path: Path, setting: str) -> None:
+    db = tmp_path / "archive.db"
+    result = regarchive(
+        "crawl", "http://127.0.0.1:9/-Regions-", "--db", str(db), "-s", setting, timeout=30
+    )
+    assert result.returncode == 2, result.stderr
+    name, _, value = setting.partition("=")
+    assert one_line(result).startswith(f"Error: bad value for {name}: '{value}'; expected")
+    assert not db.exists()
+
+
+def test_sigterm_stops_a_crawl_promptly(tmp_path: Path) -> None:
+    """Requests waiting for a long DOWNLOAD_DELAY must not hold up a stop (systemd, cron's
+    timeout): the crawl ends within seconds, says so, and releases the archive."""
+    db = tmp_path / "archive.db"
+    with SiteServer(lambda base_url: build_site(base_url)) as server:
+        rubrics = list(server.site.rubrics.values())
+        crawl = regarchive_background(
+            "crawl", *rubrics, "--db", str(db), *FAST, "-s", "DOWNLOAD_DELAY=3600"
+        )
+        try:
+            wait_for(lambda: len(server.requests) >= 1)  # robots.txt; the rest waits an hour
+            time.sleep(0.5)
+            stopping = time.monotonic()
+            crawl.send_signal(signal.SIGTERM)
+            _, stderr = crawl.communicate(timeout=60)
+            took = time.monotonic() - stopping
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+                crawl.wait()
+        assert took < 20, f"the crawl took {took:.0f} s to stop"
+        assert crawl.returncode == 1, stderr
+        assert "Traceback" not in stderr
+        assert "regarchive: unhealthy crawl: the crawl stopped before the end" in stderr
+        status = regarchive("status", "--db", str(db))
+        assert "did not finish" in status.stderr or "shutdown" in status.stdout, status
+        again = regarchive("crawl", *rubrics, "--db", str(db), *FAST)
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize("command", [["show", HUGE], ["history", HUGE]])
+def test_an_item_number_beyond_any_archive_is_no_item(archive: Path, command: list[str]) -> None:
+    result = regarchive(*command, "--db", str(archive))
+    assert result.returncode == 2, result.stderr
+    assert f"no item '{HUGE}'" in one_line(result)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list", "--limit", HUGE],
+        ["search", "conseil", "--limit", HUGE],
+        ["status", "--runs", HUGE],
+        ["status", "--max-age", "nan"],
+        ["status", "--max-age", "inf"],
+        ["status", "--max-age", "1e300"],
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors(archive: Path, command: list[str]) -> None:
+    result = regarchive(*command, "--db", str(archive))
+    assert command[-2] in usage_error(result)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json", "parquet"])
+def test_an_export_onto_an_existing_folder_is_refused(
+    archive: Path, tmp_path: Path, fmt: str
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "mine.txt").write_text("mine")
+    result = regarchive("export", "--db", str(archive), "-f", fmt, "-o", str(folder))
+    assert result.returncode == 2, result.stderr
+    assert "is a folder; give a file path" in one_line(result)
+    assert [p.name for p in folder.iterdir()] == ["mine.txt"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export"],
+        ["export", "-f", "csv"],
+        ["list"],
+        ["search", "conseil"],
+        ["show", "1"],
+        ["show", "1", "--json"],
+        ["stats"],
+        ["status"],
+        ["history", "1"],
+        ["datasette-metadata"],
+    ],
+)
+def test_a_full_standard_output_is_one_line_and_exit_1(archive: Path, command: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "regarchive", *command, "--db", str(archive)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1, result.stderr
+    line = one_line(result)
+    assert "cannot write standard output: no space left on the device" in line
+
+
+@pytest.mark.parametrize(
+    "command", [["export"], ["list"], ["show", "1"], ["status"], ["stats"], ["history", "1"]]
+)
+def test_a_closed_standard_output_is_one_line_and_exit_1(archive: Path, command: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "regarchive", *command, "--db", str(archive)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 1, result.stderr
+    assert "cannot write standard output: it is closed" in one_line(result)
+
+
+def test_a_quiet_crawl_needs_no_standard_output(tmp_path: Path) -> None:
+    """cron may start a job with its standard output closed: a crawl that prints nothing
+    must not care."""
+    db = tmp_path / "archive.db"
+    with SiteServer(lambda base_url: build_site(base_url)) as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "regarchive", "crawl", *server.site.rubrics.values()]
+            + ["--db", str(db), "--quiet", *FAST],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+            preexec_fn=lambda: os.close(1),
+        )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
