@@ -232,3 +232,16 @@ def test_a_quiet_crawl_needs_no_standard_output(tmp_path: Path) -> None:
         )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("command", ["search", "stats", "export"])
+def test_a_query_of_thousands_of_words_is_refused_at_once(archive: Path, command: str) -> None:
+    """3,000 prefixes OR'ed together kept SQLite busy for half a minute (and more on a large
+    archive): a query has a bounded number of terms."""
+    query = " OR ".join(f"{a}{b}*" for a in "abcdefghijklmnopqrstuvwxyz" for b in "aeiou" * 24)
+    args = [query] if command == "search" else ["--query", query]
+    started = time.monotonic()
+    result = regarchive(command, *args, "--db", str(archive), timeout=60)
+    assert time.monotonic() - started < 15
+    assert result.returncode == 2, result.stderr
+    assert "the query has 3120 search terms; at most 100" in one_line(result)
