@@ -6,8 +6,12 @@ input) or 1 (a write that failed). See docs/RELIABILITY.md.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -245,3 +249,77 @@ def test_a_query_of_thousands_of_words_is_refused_at_once(archive: Path, command
     assert time.monotonic() - started < 15
     assert result.returncode == 2, result.stderr
     assert "the query has 3120 search terms; at most 100" in one_line(result)
+
+
+# -- outputs that are not regular files --------------------------------------------------------
+
+
+def parsed_items(fmt: str, data: bytes) -> list[dict]:
+    """The records of an export in ``fmt``, read back from its bytes."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(io.BytesIO(data)).to_pylist()
+    text = data.decode("utf-8-sig")
+    if fmt == "json":
+        return json.loads(text)
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(text)))
+    return [json.loads(line) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json", "parquet"])
+def test_an_export_into_a_named_pipe_reaches_the_reader_whole(
+    archive: Path, tmp_path: Path, fmt: str
+) -> None:
+    pipe = tmp_path / "items.pipe"
+    os.mkfifo(pipe)
+    received = tmp_path / "received"
+    with received.open("wb") as sink:  # not a pipe of ours: cat must never wait for us
+        reader = subprocess.Popen(["cat", str(pipe)], stdout=sink)
+        try:
+            result = regarchive(
+                "export", "--db", str(archive), "-f", fmt, "-o", str(pipe), timeout=60
+            )
+            reader.wait(timeout=60)
+        finally:
+            if reader.poll() is None:
+                reader.kill()
+                reader.wait()
+    data = received.read_bytes()
+    assert result.returncode == 0, result.stderr
+    assert pipe.is_fifo()
+    items = parsed_items(fmt, data)
+    assert len(items) == len(
+        parsed_items("jsonl", regarchive("export", "--db", str(archive)).stdout.encode())
+    )
+    assert all(item["url"].startswith("http://127.0.0.1:") for item in items)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json", "parquet"])
+def test_an_export_to_a_device_writes_into_it_never_over_it(archive: Path, fmt: str) -> None:
+    devices = {path: os.stat(path) for path in ("/dev/null", "/dev/full") if Path(path).exists()}
+    if "/dev/full" not in devices:
+        pytest.skip("no /dev/full on this system")
+    result = regarchive("export", "--db", str(archive), "-f", fmt, "-o", "/dev/null")
+    assert result.returncode == 0, result.stderr
+    result = regarchive("export", "--db", str(archive), "-f", fmt, "-o", "/dev/full")
+    assert result.returncode == 1, result.stderr
+    assert one_line(result) == (
+        "Error: cannot write /dev/full: no space left on the device; nothing was replaced"
+    )
+    for path, before in devices.items():
+        after = os.stat(path)
+        assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev, path
+
+
+def test_a_data_package_is_never_written_over_a_pipe_or_a_device(
+    archive: Path, tmp_path: Path
+) -> None:
+    pipe = tmp_path / "package.pipe"
+    os.mkfifo(pipe)
+    for target in (pipe, Path("/dev/null")):
+        result = regarchive("export", "--db", str(archive), "-f", "datapackage", "-o", str(target))
+        assert result.returncode == 2, result.stderr
+        assert "a data package is a folder: give a folder path" in one_line(result)
+    assert pipe.is_fifo() and Path("/dev/null").is_char_device()
