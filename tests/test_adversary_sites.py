@@ -293,3 +293,41 @@ def test_utf16_pages_are_decoded_not_skipped_as_binary(tmp_path: Path) -> None:
         assert SENTENCE in record["text"]
         assert "Seize bits" in record["rubrics"]
         assert not any("suspicious" in warning for warning in record["warnings"])
+
+
+# -- start URLs that list nothing ----------------------------------------------------------------
+
+
+def soft_404(server: FaultServer, path: str) -> Page:
+    """The site's "page not found" page, answered with status 200 (as many CMSs do)."""
+    page = server.site.not_found(path)
+    return Page(page.body, page.content_type, 200, dict(page.headers))
+
+
+def test_a_start_url_answering_page_not_found_with_200_is_a_failure_line(tmp_path: Path) -> None:
+    """A rubric that moved answers "Page introuvable" with status 200: under --quiet, one line
+    names it; the run goes on with the other start URLs (exit code 0: the line is in cron's
+    mail), and is unhealthy (exit code 1) when no start URL lists anything."""
+    db = tmp_path / "archive.db"
+    with FaultServer() as server:
+        gone = "/-Rubrique-disparue-"
+        server.site.pages[gone] = soft_404(server, gone)
+        regions = server.site.rubrics["Régions"]
+        result = regarchive("crawl", regions, server.url(gone), "--db", str(db), "--quiet", *FAST)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == ""
+        (line,) = result.stderr.strip().splitlines()
+        assert server.url(gone) in line and "lists no article" in line
+        assert len(export_records(db)) > 0
+
+        # The next night, the rubric that worked has moved too: its archived articles are
+        # re-checked, but no start URL lists anything any more.
+        server.site.pages["/-Regions-"] = soft_404(server, "/-Regions-")
+        rerun = regarchive("crawl", regions, "--db", str(db), "--quiet", *FAST)
+    assert rerun.returncode == 1, rerun.stderr
+    lines = rerun.stderr.strip().splitlines()
+    assert any(regions in line and "lists no article" in line for line in lines)
+    assert lines[-1] == (
+        "regarchive: unhealthy crawl: no start URL lists any article: "
+        "check that they are still rubric listings"
+    )
