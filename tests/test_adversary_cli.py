@@ -7,21 +7,25 @@ input) or 1 (a write that failed). See docs/RELIABILITY.md.
 from __future__ import annotations
 
 import csv
+import ctypes
+import ctypes.util
 import io
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from regarchive.demo.server import SiteServer
 from regarchive.demo.site import build_site
-from tests.support import FAST, regarchive, regarchive_background, wait_for
+from tests.support import FAST, items_in, regarchive, regarchive_background, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -323,3 +327,114 @@ def test_a_data_package_is_never_written_over_a_pipe_or_a_device(
         assert result.returncode == 2, result.stderr
         assert "a data package is a folder: give a folder path" in one_line(result)
     assert pipe.is_fifo() and Path("/dev/null").is_char_device()
+
+
+# -- readers without write permission ----------------------------------------------------------
+
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3
+PR_CAPBSET_DROP = 24
+OTHER_USER = 12345  # owns the archive: the crawl's user in a systemd set-up
+
+
+def as_another_user() -> None:
+    """In the child, before exec: root without the capabilities that bypass file permissions
+    is a reader like any other (this Python lives under /root, which no other user can run)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER):
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def read_only_to_us(*paths: Path) -> Callable[[], None] | None:
+    """Make ``paths`` unwritable to the commands the test runs; the ``preexec_fn`` to run them
+    with (None when running as a user whose own permissions are enough)."""
+    if os.geteuid() != 0:
+        for path in paths:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        return None
+    for path in paths:
+        os.chown(path, OTHER_USER, OTHER_USER)
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    probe = subprocess.run(
+        [sys.executable, "-c", f"import os; print(os.access({str(paths[0])!r}, os.W_OK))"],
+        capture_output=True,
+        text=True,
+        preexec_fn=as_another_user,
+    )
+    if probe.returncode != 0 or probe.stdout.strip() != "False":
+        pytest.skip(f"cannot run a command that lacks write permission here: {probe.stderr}")
+    return as_another_user
+
+
+def run_as(preexec: Callable[[], None] | None, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "regarchive", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=preexec,
+    )
+
+
+def test_readers_without_write_permission_read_the_archive(archive: Path, tmp_path: Path) -> None:
+    """The README's systemd set-up: another user runs the crawl, and the archive and its folder
+    are not writable by the analyst reading it. Every reading command works (opening the
+    archive read-only); only the bookkeeping of --since-last-export needs to write, and says
+    so."""
+    folder = tmp_path / "srv"
+    folder.mkdir()
+    db = folder / "archive.db"
+    shutil.copy(archive, db)
+    before = db.read_bytes()
+    preexec = read_only_to_us(db, folder)
+    items = len(parsed_items("jsonl", run_as(preexec, "export", "--db", str(db)).stdout.encode()))
+    assert items > 0
+    out = tmp_path / "mine" / "items.csv"
+    out.parent.mkdir()
+    for command in (
+        ["status"],
+        ["search", "conseil"],
+        ["list", "--limit", "0"],
+        ["show", "1"],
+        ["stats"],
+        ["history", "1"],
+        ["export", "-f", "csv", "-o", str(out)],
+    ):
+        result = run_as(preexec, *command, "--db", str(db))
+        assert result.returncode == 0, (command, result.stderr)
+        assert "readonly" not in result.stderr
+    assert f"{items} items" in run_as(preexec, "list", "--db", str(db)).stdout
+    assert len(parsed_items("csv", out.read_bytes())) == items
+    result = run_as(preexec, "export", "--db", str(db), "--since-last-export", "nightly")
+    assert result.returncode == 2, result.stderr
+    assert "--since-last-export" in one_line(result) and "cannot write" in one_line(result)
+    assert result.stdout == ""
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["archive.db"]
+
+
+def test_readers_without_write_permission_see_a_running_crawl(tmp_path: Path) -> None:
+    """While another user's crawl writes the archive, a reader that may not write it reads
+    through the crawl's own -shm file: it sees what the crawl has committed so far."""
+    folder = tmp_path / "srv"
+    folder.mkdir()
+    db = folder / "archive.db"
+    with SiteServer(lambda base_url: build_site(base_url)) as server:
+        server.delay = 0.5  # a crawl long enough to be read during
+        crawl = regarchive_background(
+            "crawl", *server.site.rubrics.values(), "--db", str(db), *FAST
+        )
+        try:
+            wait_for(lambda: items_in(db) >= 3)
+            files = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), folder]
+            preexec = read_only_to_us(*[path for path in files if path.exists()])
+            committed = items_in(db)
+            result = run_as(preexec, "export", "--db", str(db))
+            still_running = crawl.poll() is None
+        finally:
+            server.delay = 0
+            crawl.communicate(timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert still_running, "the crawl ended before the reader ran"
+    assert len(parsed_items("jsonl", result.stdout.encode())) >= committed
+    assert crawl.returncode == 0

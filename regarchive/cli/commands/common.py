@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import socket
+from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
 import click
@@ -92,8 +94,23 @@ def check_host_resolves(url: str) -> None:
 
 
 def open_archive(db_path: str, *, create: bool = True) -> Archive:
-    """Open the archive or fail with a one-line message (exit code 2)."""
+    """Open the archive or fail with a one-line message (exit code 2).
+
+    ``create=False`` is for the commands that only read: when this user cannot write the
+    archive or its folder (another user runs the crawl), they open it read-only instead of
+    failing on SQLite's first write (setting the journal mode, a migration).
+    """
     try:
-        return Archive(db_path, create=create)
+        return Archive(db_path, create=create, read_only=not create and not writable(db_path))
     except ArchiveError as error:
         raise ConfigError(str(error)) from error
+
+
+def writable(db_path: str) -> bool:
+    """Whether this user may write the archive and create files beside it (SQLite's ``-wal``
+    and ``-shm``). Asked of the path (``access``), never by opening the file."""
+    path = Path(db_path).expanduser()
+    if not path.exists():
+        return True  # nothing to read: the archive reports it missing
+    folder = path.resolve().parent
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)

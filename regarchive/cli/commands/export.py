@@ -187,6 +187,11 @@ def export(
         except OutputError as error:
             raise ConfigError(str(error)) from error
     with open_archive(db_path, create=False) as archive:
+        if export_name and archive.read_only:
+            raise ConfigError(
+                f"--since-last-export records the export in the archive, and this user cannot "
+                f"write {db_path}; run it as the archive's owner, or export without it"
+            )
         with archive.snapshot():
             previous = archive.last_export(export_name) if export_name else None
             changed_after = previous["mark"] if previous else None
