@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, BinaryIO, Literal, TextIO
 
 from regarchive.archive.attachments import ATTACHMENT_FIELDS
 from regarchive.archive.errors import ExportError
@@ -140,17 +140,19 @@ def parquet_schema(*, attachment_text: bool = False) -> Any:
 
 def write_parquet(
     records: Iterable[dict[str, Any]],
-    path: str | Path,
+    path: str | Path | BinaryIO,
     *,
     batch: int = PARQUET_BATCH,
     attachment_text: bool = False,
 ) -> int:
-    """Write ``records`` to the Parquet file ``path`` (zstd) and return how many were written;
-    ``attachment_text`` when their attachments carry their text."""
+    """Write ``records`` as Parquet (zstd) to the file ``path``, or into an open binary file
+    (a pipe, a device), and return how many were written; ``attachment_text`` when their
+    attachments carry their text."""
     pa = _pyarrow()
     schema = parquet_schema(attachment_text=attachment_text)
     count = 0
-    with pa.parquet.ParquetWriter(str(path), schema, compression="zstd") as writer:
+    where = str(path) if isinstance(path, (str, Path)) else path
+    with pa.parquet.ParquetWriter(where, schema, compression="zstd") as writer:
         for rows in _batches(records, batch):
             writer.write_table(pa.Table.from_pydict(_parquet_columns(rows), schema=schema))
             count += len(rows)

@@ -25,6 +25,12 @@ def check_file(path: Path, *, create: bool) -> None:
     if path.is_dir():
         raise ArchiveError(f"{path} is a directory, not an archive file; give a file path", path)
     if path.exists():
+        if not path.is_file():
+            # A named pipe would make SQLite's open() wait for a writer for ever; a device or a
+            # socket is no archive either.
+            raise ArchiveError(
+                f"{path} is not a regular file ({_kind(path)}); give an archive file path", path
+            )
         if not os.access(path, os.R_OK):
             raise ArchiveError(f"cannot read archive {path}: permission denied", path)
         return
@@ -45,3 +51,13 @@ def check_file(path: Path, *, create: bool) -> None:
             "choose a writable directory",
             path,
         )
+
+
+def _kind(path: Path) -> str:
+    if path.is_fifo():
+        return "a named pipe"
+    if path.is_char_device() or path.is_block_device():
+        return "a device"
+    if path.is_socket():
+        return "a socket"
+    return "not a file"

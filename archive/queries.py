@@ -48,6 +48,11 @@ SNIPPET_TOKENS = 14
 # column weights): a word in the title says more about an article than one in its body.
 TITLE_WEIGHT = 4.0
 
+# Terms (words, phrases, prefixes) one query may hold. A person's query has a handful; each term
+# costs FTS5 a pass over its index (a prefix, over every word it starts), and 3,000 prefixes
+# OR'ed together kept SQLite busy for half a minute on a small archive.
+MAX_QUERY_TERMS = 100
+
 OPERATORS = frozenset({"AND", "OR", "NOT"})
 COLUMNS = frozenset({"title", "text"})
 
@@ -99,12 +104,18 @@ def fts_match(query: str) -> str:
     ``text:word`` work as in FTS5. Each word goes to FTS5 as a quoted string, so punctuation
     inside words (``l'Europe``, ``Île-de-France``) is safe. Raises :class:`QueryError` with a
     one-line explanation for a malformed query (unbalanced quotes or parentheses, an operator
-    without a term on each side).
+    without a term on each side) or one of more than :data:`MAX_QUERY_TERMS` terms.
     """
     tokens = list(_tokens(query))
     _check_grammar(tokens)
-    if not any(token.kind == "term" for token in tokens):
+    terms = sum(token.kind == "term" for token in tokens)
+    if not terms:
         raise QueryError("nothing to search for: give at least one word")
+    if terms > MAX_QUERY_TERMS:
+        raise QueryError(
+            f"the query has {terms} search terms; at most {MAX_QUERY_TERMS} are allowed: "
+            "search for fewer words"
+        )
     return " ".join(token.text for token in tokens)
 
 

@@ -418,13 +418,36 @@ def _connect(path: Path, *, create: bool, read_only: bool = False) -> sqlite3.Co
     """Connect in autocommit mode: transactions are explicit (see ``transaction``)."""
     mode = "ro" if read_only else "rwc" if create else "rw"
     uri = f"{path.resolve().as_uri()}?mode={mode}"
+    conn = _sqlite_connect(path, uri)
+    if read_only and not _readable(conn) and not Path(f"{path}-wal").exists():
+        # A WAL archive is read through its -shm file, which a reader that may not write the
+        # folder cannot create when no connection has it open. No -wal file means no writer
+        # has the archive open and every commit is in the file itself: read it as immutable
+        # (no locks, no -shm; it is never written). While a crawl runs, its -shm exists and
+        # mode=ro reads through it, committed items included.
+        conn.close()
+        conn = _sqlite_connect(path, f"{path.resolve().as_uri()}?mode=ro&immutable=1")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _sqlite_connect(path: Path, uri: str) -> sqlite3.Connection:
     try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         raise ArchiveError(
             f"cannot open archive {path}: {exc}; check that the file and its directory "
             "are writable",
             path,
         ) from exc
-    conn.row_factory = sqlite3.Row
-    return conn
+
+
+def _readable(conn: sqlite3.Connection) -> bool:
+    """Whether a read-only connection can read (a WAL archive without a -shm file it can use
+    fails with SQLITE_READONLY on the first read)."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        # Any other error (not a database, locked…) is _check_identity's to report.
+        return getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_READONLY
+    return True

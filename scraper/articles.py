@@ -25,7 +25,7 @@ def is_html(response: Response) -> bool:
     content_type = (response.headers.get(b"Content-Type") or b"text/html").decode("latin-1")
     if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
         return False
-    return not looks_binary(response.body)
+    return not looks_binary(response.body, content_type)
 
 
 def header(response: Response, name: bytes) -> str | None:

@@ -22,6 +22,7 @@ ANSWERED = frozenset({"http", "parse"})
 # the setting that moves them.
 NOTES: tuple[tuple[str, str], ...] = (
     ("robotstxt/forbidden", "{n} URL{s} skipped as robots.txt asks"),
+    ("regarchive/start_urls_without_articles", "{n} start URL{s} listing no article"),
     ("regarchive/skipped_not_due", "{n} known article{s} not due for a re-check"),
     ("regarchive/urls_merged", "{n} more URL{s} of already archived articles merged"),
     ("regarchive/pages_not_article", "{n} fetched page{s} skipped as not articles"),
@@ -46,6 +47,11 @@ NOTES: tuple[tuple[str, str], ...] = (
     (
         "regarchive/links_limit_reached",
         "{n} listing page{s} with more links than REGARCHIVE_MAX_LINKS_PER_PAGE (rest skipped)",
+    ),
+    (
+        "regarchive/query_variants_limit_reached",
+        "{n} link{s} not followed: more than REGARCHIVE_MAX_QUERY_VARIANTS URLs of one page "
+        "differing only in their query",
     ),
     ("depth/request_ignored_count", "{n} link{s} beyond DEPTH_LIMIT not followed"),
     ("urllength/request_ignored_count", "{n} link{s} longer than URLLENGTH_LIMIT not followed"),
@@ -100,6 +106,8 @@ class CrawlOutcome:
             return "no page could be fetched: check the URLs and that the site is up"
         if self.stat("regarchive/listing_pages") == 0:
             return "no listing page could be read from the start URLs"
+        if self.stat("regarchive/start_urls") and not self.stat("regarchive/start_urls_listing"):
+            return "no start URL lists any article: check that they are still rubric listings"
         attempted = responses + self.failures_without_response()
         if counts["errors"] and counts["errors"] > MAX_ERROR_RATIO * max(attempted, 1):
             return f"{counts['errors']} of {attempted} pages failed"

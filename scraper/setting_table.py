@@ -73,15 +73,28 @@ class Setting:
             bound = "greater than" if self.strict else "at least"
             what += f" {bound} {self.minimum:g}"
         if self.maximum is not None:
-            what += f"{' and' if self.minimum is not None else ''} at most {self.maximum:g}"
+            most = int(self.maximum) if self.maximum == int(self.maximum) else self.maximum
+            what += f"{' and' if self.minimum is not None else ''} at most {most}"
         return what
 
 
+# Beyond these, a value is a mistake, and some would hang the crawl (a delay of 1e300 s) or
+# overflow on the way (SQLite, timedelta): times up to a day, counts up to 2**31 - 1, days up to
+# a century; requests, items or worker processes at once far beyond what a machine does.
+MAX_SECONDS = 24 * 3600
+MAX_COUNT = 2**31 - 1
+MAX_DAYS = 36_500
+MAX_CONCURRENCY = 10_000
+MAX_WORKERS = 256
+
+
 def _int(name: str, default: Any, meaning: str, minimum: float = 0, **more: Any) -> Setting:
+    more.setdefault("maximum", MAX_COUNT)
     return Setting(name, "int", default, meaning, minimum, **more)
 
 
 def _seconds(name: str, default: Any, meaning: str, **more: Any) -> Setting:
+    more.setdefault("maximum", MAX_SECONDS)
     return Setting(name, "float", default, meaning, more.pop("minimum", 0), **more)
 
 
@@ -102,8 +115,20 @@ SETTINGS: tuple[Setting, ...] = (
         shown_default="regarchive/VERSION (+https://github.com/regarchive/regarchive)",
     ),
     _flag("ROBOTSTXT_OBEY", True, "obey the sites' robots.txt"),
-    _int("CONCURRENT_REQUESTS", 16, "requests in flight at once, all sites together", 1),
-    _int("CONCURRENT_REQUESTS_PER_DOMAIN", 4, "requests in flight at once per site", 1),
+    _int(
+        "CONCURRENT_REQUESTS",
+        16,
+        "requests in flight at once, all sites together",
+        1,
+        maximum=MAX_CONCURRENCY,
+    ),
+    _int(
+        "CONCURRENT_REQUESTS_PER_DOMAIN",
+        4,
+        "requests in flight at once per site",
+        1,
+        maximum=MAX_CONCURRENCY,
+    ),
     _seconds(
         "DOWNLOAD_DELAY", 0.25, "seconds between two requests to a site (AutoThrottle adapts it)"
     ),
@@ -115,6 +140,7 @@ SETTINGS: tuple[Setting, ...] = (
         2.0,
         "requests AutoThrottle aims to have in flight per site",
         strict=True,
+        maximum=MAX_CONCURRENCY,
     ),
     # -- limits: each one hit is counted in the crawl summary, and a page it stops is recorded
     # in crawl_errors (and tried again on the next run).
@@ -145,6 +171,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # A rubric page lists 10 to 50 articles; thousands is a trap.
     _int("REGARCHIVE_MAX_LINKS_PER_PAGE", 1000, "article links read from one listing page", 1),
+    # A page has one or two URLs differing in their query (a ?lang=, a tracking parameter
+    # nobody lists); dozens are a per-visit id making every link new.
+    _int(
+        "REGARCHIVE_MAX_QUERY_VARIANTS",
+        50,
+        "article URLs of one page that differ only in their query (page-naming parameters such "
+        "as `id_article` apart) followed (0: no limit)",
+    ),
     # -- attachments: the documents articles link (PDF, ODT, DOCX…), fetched once and read in
     # a bounded child process of an extraction worker.
     _flag("REGARCHIVE_ATTACHMENTS", True, "fetch and archive the documents articles link"),
@@ -195,11 +229,13 @@ SETTINGS: tuple[Setting, ...] = (
         "REGARCHIVE_REVISIT_RECENT_DAYS",
         30,
         "articles published within this many days are re-checked on every run",
+        maximum=MAX_DAYS,
     ),
     _int(
         "REGARCHIVE_REVISIT_OLD_EVERY_DAYS",
         7,
         "older articles are re-checked once every this many days",
+        maximum=MAX_DAYS,
     ),
     _flag(
         "REGARCHIVE_FULL",
@@ -210,7 +246,7 @@ SETTINGS: tuple[Setting, ...] = (
     # Items in process at once per response. A page yields one or two items, and Scrapy starts
     # that many tasks for every response whatever it yields: its default of 100 cost 0.8 ms a
     # page.
-    _int("CONCURRENT_ITEMS", 8, "items processed at once per page", 1),
+    _int("CONCURRENT_ITEMS", 8, "items processed at once per page", 1, maximum=MAX_CONCURRENCY),
     Setting(
         "REGARCHIVE_EXTRACT_WORKERS",
         "optional_int",
@@ -218,6 +254,7 @@ SETTINGS: tuple[Setting, ...] = (
         "extraction worker processes (empty: one per core but one; 0: extract in the crawling "
         "process)",
         0,
+        maximum=MAX_WORKERS,
     ),
     # The CLI sets it from --db / REGARCHIVE_DB; settings.py reads the environment variable
     # for `scrapy crawl`.

@@ -45,7 +45,11 @@ DOWNLOADER_MIDDLEWARES = {
     "regarchive.scraper.boundary.RedirectGuardMiddleware": 650,
 }
 # A spider callback that raises is recorded as a failed page; the crawl goes on.
-SPIDER_MIDDLEWARES = {"regarchive.scraper.failures.CallbackErrorsMiddleware": 45}
+SPIDER_MIDDLEWARES = {
+    "regarchive.scraper.failures.CallbackErrorsMiddleware": 45,
+    # Next to DepthMiddleware (900): another bound on what a page's links may add.
+    "regarchive.scraper.query_variants.QueryVariantsMiddleware": 850,
+}
 EXTENSIONS = {
     # Before every other part of the crawl is built: they take it in from_crawler.
     "regarchive.scraper.state.CrawlState": 0,

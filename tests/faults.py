@@ -9,11 +9,12 @@ plus a *fault* per path when a test asks for one::
         server.fault("/Panne-503", Status(503, times=2, retry_after=1))  # then the article
 
 Faults answer the first ``times`` requests of their path (every request when ``times`` is None),
-then the path is served normally again. HTTP-level faults are plain responses (a status, a
-``Retry-After``); connection-level ones act on the socket (a hang, a reset mid-body, a body
-shorter than its ``Content-Length``, an endless body). Every request loop is bounded, and the
-server only ever listens on loopback. :class:`Bystander` is a second, off-site server that only
-counts the requests it gets (there should be none).
+then the path is served normally again. A path registered as ``/Page?*`` is answered whatever
+query (``?sid=…``) or path parameter (``;jsessionid=…``) follows ``/Page``. HTTP-level faults
+are plain responses (a status, a ``Retry-After``); connection-level ones act on the socket (a
+hang, a reset mid-body, a body shorter than its ``Content-Length``, an endless body). Every
+request loop is bounded, and the server only ever listens on loopback. :class:`Bystander` is a
+second, off-site server that only counts the requests it gets (there should be none).
 
 The page builders (:func:`article_page`, :func:`listing_page`, :func:`gzip_bomb`…) make small
 SPIP-like pages whose trouble lies in their content, to be registered with ``site.pages[path]``.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import html
+import re
 import socket
 import struct
 import threading
@@ -81,6 +83,18 @@ class Status(Fault):
         headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
         handler.send_page(Page(body, _HTML, self.status, headers))
         return self.status
+
+
+@dataclass
+class Generated(Fault):
+    """A 200 page made anew for each request by ``render(request target)``: a site whose links
+    change on every visit (a session id in each of them)."""
+
+    render: Callable[[str], bytes] = field(default=lambda target: b"")
+
+    def serve(self, handler: _FaultHandler, page: Page) -> int:
+        handler.send_page(html_page(self.render(handler.path)))
+        return 200
 
 
 @dataclass
@@ -160,7 +174,7 @@ class _FaultHandler(_Handler):
         assert isinstance(owner, FaultServer)
         target = self.path
         owner.note_hit(target)
-        fault = owner.faults.get(target.split("#", 1)[0])
+        fault = owner.fault_for(target.split("#", 1)[0])
         if fault is None or not fault.take():
             super()._answer(with_body=with_body)
             return
@@ -224,6 +238,11 @@ class FaultServer(SiteServer):
         """Serve ``fault`` at ``path`` (request target as sent: path and query)."""
         self.faults[path] = fault
         return fault
+
+    def fault_for(self, target: str) -> Fault | None:
+        """The fault registered for ``target``, or for its path followed by ``?*``."""
+        path = re.split("[?;]", target, maxsplit=1)[0]
+        return self.faults.get(target) or self.faults.get(f"{path}?*")
 
     def note_hit(self, path: str) -> None:
         with self._lock:

@@ -133,7 +133,8 @@ def test_bad_config_values_get_no_traceback_in_a_real_process(tmp_path: Path) ->
     result = regarchive("crawl", SITE, "--db", str(tmp_path / "a.db"), "-s", "DOWNLOAD_TIMEOUT=abc")
     assert result.returncode == 2
     assert result.stderr == (
-        "Error: bad value for DOWNLOAD_TIMEOUT: 'abc'; expected a number greater than 0\n"
+        "Error: bad value for DOWNLOAD_TIMEOUT: 'abc'; "
+        "expected a number greater than 0 and at most 86400\n"
     )
 
 

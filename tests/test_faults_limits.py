@@ -179,6 +179,7 @@ def test_limits_have_sane_defaults_and_are_checked_settings() -> None:
     assert defaults.DEPTH_LIMIT == 50
     assert defaults.REGARCHIVE_MAX_PAGES_PER_RUBRIC == 500
     assert defaults.REGARCHIVE_MAX_LINKS_PER_PAGE == 1000
+    assert defaults.REGARCHIVE_MAX_QUERY_VARIANTS == 50
     assert defaults.REGARCHIVE_RETRY_AFTER_MAX == 120
     limits = {
         "DOWNLOAD_TIMEOUT",
@@ -188,6 +189,7 @@ def test_limits_have_sane_defaults_and_are_checked_settings() -> None:
         "URLLENGTH_LIMIT",
         "REGARCHIVE_MAX_PAGES_PER_RUBRIC",
         "REGARCHIVE_MAX_LINKS_PER_PAGE",
+        "REGARCHIVE_MAX_QUERY_VARIANTS",
         "REGARCHIVE_RETRY_AFTER_MAX",
     }
     assert limits <= set(BY_NAME)

@@ -445,3 +445,10 @@ def test_queries_can_run_while_an_export_streams(sample: Archive) -> None:
     for record in sample.iter_export(Filters(rubrics=("régions",))):
         exported.append((record["id"], sample.count_items(Filters(rubrics=("régions",)))))
     assert exported == [(2, 2), (1, 2)]
+
+
+def test_a_query_has_at_most_max_query_terms_terms() -> None:
+    words = [f"mot{i}*" for i in range(queries.MAX_QUERY_TERMS + 1)]
+    assert fts_match(" OR ".join(words[:-1])).count('"') == 2 * queries.MAX_QUERY_TERMS
+    with pytest.raises(QueryError, match=r"101 search terms; at most 100 are allowed"):
+        fts_match(" OR ".join(words))

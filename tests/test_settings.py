@@ -100,7 +100,9 @@ def test_scrapy_settings_and_ours_are_accepted_by_name() -> None:
 
 
 def test_each_setting_says_what_it_accepts() -> None:
-    assert BY_NAME["DOWNLOAD_TIMEOUT"].expected() == "a number greater than 0"
-    assert BY_NAME["CONCURRENT_ITEMS"].expected() == "a whole number at least 1"
+    assert BY_NAME["DOWNLOAD_TIMEOUT"].expected() == "a number greater than 0 and at most 86400"
+    assert BY_NAME["CONCURRENT_ITEMS"].expected() == "a whole number at least 1 and at most 10000"
     assert all(setting.meaning and setting.expected() for setting in SETTINGS)
-    assert "| `DEPTH_LIMIT` | `50` | a whole number at least 0 |" in markdown_table()
+    assert "| `DEPTH_LIMIT` | `50` | a whole number at least 0 and at most 2147483647 |" in (
+        markdown_table()
+    )

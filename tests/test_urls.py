@@ -9,6 +9,7 @@ from regarchive.pipelines.extraction.urls import (
     is_pagination_of,
     looks_like_listing,
     normalize_url,
+    query_variant_key,
     site_of,
     spip_article_id,
 )
@@ -121,3 +122,41 @@ def test_a_malformed_canonical_link_does_not_cost_the_page() -> None:
     record = extract_record(html, "https://x.test/spip.php?article9")
     assert record["url"] == "https://x.test/spip.php?article9"
     assert record["title"] == "Dotation"
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("http://x.org/Titre?sid=12", "http://x.org/Titre"),
+        (
+            "http://x.org/spip.php?article12&PHPSESSID=ab12&lang=fr",
+            "http://x.org/spip.php?article12&lang=fr",
+        ),
+        ("http://x.org/Titre;jsessionid=0AB12F?b=2&a=1", "http://x.org/Titre?b=2&a=1"),
+        ("http://x.org/a;JSESSIONID=0AB12F/b", "http://x.org/a/b"),
+        ("http://x.org/(S(lit3py55t21z5v55vlm25s55))/page.aspx", "http://x.org/page.aspx"),
+        ("http://x.org/x?ASPSESSIONIDQQGGQGPG=KJH&sessionid=1&session_id=2", "http://x.org/x"),
+        ("http://x.org/forum?s=0123456789abcdef0123456789abcdef&t=4", "http://x.org/forum?t=4"),
+        ("http://x.org/?s=budget", "http://x.org/?s=budget"),
+        (
+            "http://x.org/spip.php?page=article&id_article=5&debut_articles=10&sid=9",
+            "http://x.org/spip.php?page=article&id_article=5&debut_articles=10",
+        ),
+        ("http://x.org/spip.php?page=sid&id_sid=3", "http://x.org/spip.php?page=sid&id_sid=3"),
+    ],
+)
+def test_session_ids_are_dropped_and_spip_parameters_kept(raw: str, normalized: str) -> None:
+    assert normalize_url(raw) == normalized
+
+
+def test_query_variants_share_the_key_of_their_page() -> None:
+    visits = {query_variant_key(f"http://x.org/Titre?passage={n}") for n in range(3)}
+    assert visits == {query_variant_key("http://x.org/Titre")} == {"http://x.org/Titre"}
+    articles = {
+        query_variant_key(f"http://x.org/spip.php?page=article&id_article={n}&x={n}")
+        for n in range(3)
+    }
+    assert len(articles) == 3
+    assert query_variant_key("http://x.org/spip.php?article12&ref=a") == (
+        "http://x.org/spip.php?article12"
+    )

@@ -32,6 +32,15 @@ BLOCK_TAGS = frozenset(
 )  # fmt: skip
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})
 _SPACES = re.compile(r"\s+")
+# C0 and C1 control characters and DEL, but the whitespace among them (tab, newline, carriage
+# return, form feed). No page means them as text, and printed raw they act on the reader's
+# terminal: retitle the window (ESC ] … BEL), clear the screen (ESC [ 2 J), hide text.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# The same written as character references, which the parser would turn into characters.
+# &#128; to &#159; are not among them: HTML reads those as windows-1252 (&#146; is ’), except
+# the five that windows-1252 leaves undefined.
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+_UNDEFINED_IN_WINDOWS_1252 = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
 
 
 @dataclass
@@ -48,9 +57,26 @@ class Page:
 
 
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """``(encoding, text)`` of a raw body, decoded as Scrapy decodes it; NUL bytes removed."""
+    """``(encoding, text)`` of a raw body, decoded as Scrapy decodes it; control characters
+    (NUL, ESC…) removed, written as such or as character references."""
     encoding, text = html_to_unicode(content_type, body)
-    return encoding, text.replace("\x00", "")
+    text = strip_controls(text)
+    if "&#" in text:
+        text = _CHARACTER_REFERENCE.sub(_drop_control_reference, text)
+    return encoding, text
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without its C0 and C1 control characters and DEL, whitespace apart."""
+    return _CONTROLS.sub("", text)
+
+
+def _drop_control_reference(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    if code > 0x9F or (code >= 0x80 and code not in _UNDEFINED_IN_WINDOWS_1252):
+        return match.group()
+    return "" if _CONTROLS.match(chr(code)) else match.group()
 
 
 def parse_html(text: str) -> HtmlElement:

@@ -25,7 +25,6 @@ TRACKING_PARAMS = frozenset(
         "at_campaign",
         "at_platform",
         "at_send_date",
-        "phpsessid",
         "var_mode",
         "var_recherche",
         "_ga",
@@ -33,6 +32,32 @@ TRACKING_PARAMS = frozenset(
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
+
+# Session ids servers put in links when cookies are off (PHP's trans_sid, Java's URL rewriting,
+# ColdFusion, shop software): a new one on every visit makes every page a new URL, a spider
+# trap. SPIP never puts one in a link, and its own parameters (``id_article``, ``page``,
+# ``debut_articles``…) are none of these.
+SESSION_PARAMS = frozenset(
+    {
+        "sid",
+        "phpsessid",
+        "jsessionid",
+        "sessionid",
+        "session_id",
+        "sessid",
+        "cfid",
+        "cftoken",
+        "oscsid",
+        "zenid",
+    }
+)
+SESSION_PREFIXES = ("aspsessionid",)
+# vBulletin-style ``s=<hash>``: a session only when the value is a long hex hash (a bare ``s``
+# is a search or a section on many sites).
+_SESSION_HASH = re.compile(r"^[0-9a-f]{32,}$", re.I)
+# ``;jsessionid=…`` path parameters (Java servlets) and ASP.NET's cookieless ``/(S(…))/``.
+_SESSION_PATH_PARAM = re.compile(r";jsessionid=[^/;?#]*", re.I)
+_ASPNET_SESSION_SEGMENT = re.compile(r"/\((?:[A-Z]\([^()/]*\))+\)(?=/)")
 
 BINARY_EXTENSIONS = frozenset(
     (
@@ -82,12 +107,28 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+def is_session_param(name: str, value: str = "") -> bool:
+    """True for query parameters that carry a visitor's session id (``PHPSESSID``, ``sid``…)."""
+    lowered = name.lower()
+    if lowered in SESSION_PARAMS or lowered.startswith(SESSION_PREFIXES):
+        return True
+    return lowered == "s" and bool(_SESSION_HASH.match(value))
+
+
+def _kept_param(piece: str) -> bool:
+    """A ``name=value`` piece of a query worth keeping: not empty, not tracking, no session."""
+    name, _, value = piece.partition("=")
+    return bool(piece) and not is_tracking_param(name) and not is_session_param(name, value)
+
+
 @lru_cache(maxsize=4096)  # pages repeat the links of the pages just before them
 def normalize_url(url: str, base: str | None = None) -> str:
     """Return the form of ``url`` under which the archive knows it.
 
     Resolves it against ``base``, lowercases scheme and host, drops the default port, the
-    fragment and tracking parameters. Parameter order and bare keys (SPIP's
+    fragment, tracking parameters and session ids (query or ``;jsessionid=`` path parameters:
+    :func:`w3lib.url.url_query_cleaner` only knows exact, case-sensitive names, and these come
+    as ``PHPSESSID``, ``phpsessid``, ``ASPSESSIONIDQQGG…``). Parameter order and bare keys (SPIP's
     ``spip.php?article12``) are kept as they are, since SPIP reads them positionally.
 
     A URL that cannot be parsed (``http://[::1``, port 99999) gives ``""``, which no site and no
@@ -113,11 +154,11 @@ def _normalize(url: str, base: str | None) -> str:
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
     path = parts.path or "/"
-    query = "&".join(
-        piece
-        for piece in parts.query.split("&")
-        if piece and not is_tracking_param(piece.split("=", 1)[0])
-    )
+    if ";" in path:
+        path = _SESSION_PATH_PARAM.sub("", path)
+    if "/(" in path:
+        path = _ASPNET_SESSION_SEGMENT.sub("", path)
+    query = "&".join(piece for piece in parts.query.split("&") if _kept_param(piece))
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
@@ -198,6 +239,29 @@ def looks_like_listing(url: str) -> bool:
     return bool(
         _PROPRE_RUBRIC.match(path) or _PROPRE_KEYWORD.match(path) or _PROPRE_AUTHOR.match(path)
     )
+
+
+# Query parameters that name a page rather than a visit: SPIP's ``page``, ``id_article``,
+# ``article12``, ``debut_articles``, ``lang``, and the generic ``id`` and ``p`` (WordPress).
+_NAMING_PARAMS = frozenset({"page", "id", "p", "lang"})
+_NAMING_PARAM = re.compile(r"^(?:id_|debut_)\w+$|^[a-z_]+\d+$", re.I)
+
+
+def query_variant_key(url: str) -> str:
+    """What ``url`` shares with the URLs that differ from it only by query parameters that
+    name no page (``?passage=12``, ``?ref=home``…): its path and its page-naming parameters.
+
+    ``spip.php?page=article&id_article=5`` and ``…id_article=6`` have different keys (two
+    articles); ``/Titre?passage=1`` and ``/Titre?passage=2`` share one (two visits of a page).
+    """
+    parts = urlsplit(url)
+    naming = [
+        piece
+        for piece in parts.query.split("&")
+        if piece.partition("=")[0].lower() in _NAMING_PARAMS
+        or _NAMING_PARAM.match(piece.partition("=")[0])
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(naming), ""))
 
 
 def is_pagination_of(url: str) -> bool:

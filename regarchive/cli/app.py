@@ -1,11 +1,13 @@
 """The ``regarchive`` command: a thin shell over the crawler, the extractor and the archive.
 
 Each subcommand lives in :mod:`regarchive.cli.commands`. Exit codes: 0 success; 1 the crawl
-finished unhealthy (the reason is printed); 2 usage or configuration error; 75 another crawl holds
-the archive's lock.
+finished unhealthy (the reason is printed) or an output could not be written; 2 usage or
+configuration error; 75 another crawl holds the archive's lock.
 """
 
 from __future__ import annotations
+
+import sys
 
 import click
 
@@ -24,6 +26,11 @@ from regarchive.cli.commands.query import (
 )
 from regarchive.cli.commands.serve import serve
 from regarchive.cli.commands.status import status
+from regarchive.cli.stdout import (
+    StandardOutputError,
+    silence_standard_output,
+    watch_standard_output,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,7 +59,13 @@ for command in (
 
 def main() -> None:
     """Console-script entry point."""
-    cli()
+    watch_standard_output()
+    try:
+        cli()
+    except StandardOutputError as error:
+        silence_standard_output()
+        click.echo(f"Error: cannot write standard output: {error.strerror}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 
 from regarchive.archive.clock import utc_timestamp
 from regarchive.pipelines.extraction.labels import parse_label
+from regarchive.pipelines.extraction.page import strip_controls
 from regarchive.pipelines.extraction.urls import (
     excluded_reason,
     is_pagination_of,
@@ -60,7 +61,8 @@ ARTICLE_PRIORITY = 10
 
 
 def _collapse(text: Iterable[str]) -> str:
-    return " ".join(" ".join(text).split())
+    """One line of text, control characters (ESC…) removed as extraction removes them."""
+    return " ".join(strip_controls(" ".join(text)).split())
 
 
 def _listing_params(url: str) -> dict[str, str]:
@@ -119,6 +121,7 @@ class RubricSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         requested = self.state.requested
+        self.crawler.stats.set_value("regarchive/start_urls", len(self.start_urls))
         for url in self.start_urls:
             requested.add(url)
             yield self._listing_request(url, url)
@@ -180,6 +183,11 @@ class RubricSpider(scrapy.Spider):
         self.state.listing_pages[root] += 1
         self.crawler.stats.inc_value("regarchive/listing_pages")
         links = self._capped(list(self._article_links(response)), response.url)
+        if normalize_url(response.meta.get("redirect_urls", [response.url])[0]) == root:
+            if not links:
+                yield self._lists_nothing(root, response.status)
+                return
+            self.crawler.stats.inc_value("regarchive/start_urls_listing")
         found_on = normalize_url(response.url)
         sightings = self.state.first_sightings(
             Sighting(url, rubric, label, parse_label(label).category, found_on)
@@ -193,6 +201,16 @@ class RubricSpider(scrapy.Spider):
             self.crawler.stats.inc_value("regarchive/paging_stopped_early")
             return
         yield from self._pagination_requests(response, root, rubric)
+
+    def _lists_nothing(self, root: str, status: int) -> FailedFetch:
+        """A start URL whose page has no article link: a rubric that moved and whose URL now
+        answers a "page not found" page with status 200, or a page that is no listing. Recorded
+        like a page that failed, and not counted as walked."""
+        message = "lists no article (a page not found, or not a rubric listing?)"
+        self.logger.warning("start URL %s %s", root, message)
+        self.state.incomplete_listings.add(root)
+        self.crawler.stats.inc_value("regarchive/start_urls_without_articles")
+        return FailedFetch(url=root, status=status, error=message, at=utc_timestamp())
 
     def _capped(self, links: list[tuple[str, str]], page_url: str) -> list[tuple[str, str]]:
         """The first REGARCHIVE_MAX_LINKS_PER_PAGE links of a listing page."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import socket
+from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
 import click
@@ -21,6 +23,18 @@ DB_OPTION = click.option(
     type=click.Path(dir_okay=False),
     help="The archive file (also read from REGARCHIVE_DB).",
 )
+
+
+# SQLite's integers are 64-bit: no item id, count or limit goes beyond this.
+MAX_SQLITE_INTEGER = 2**63 - 1
+
+
+def item_key(item: str) -> int | str:
+    """How ``show ITEM`` and ``history ITEM`` look an item up: by id when ``item`` is a number
+    an id can be, else as a URL (a larger number then names no item, instead of overflowing)."""
+    if item.isascii() and item.isdigit() and int(item) <= MAX_SQLITE_INTEGER:
+        return int(item)
+    return item
 
 
 class ConfigError(click.ClickException):
@@ -80,8 +94,23 @@ def check_host_resolves(url: str) -> None:
 
 
 def open_archive(db_path: str, *, create: bool = True) -> Archive:
-    """Open the archive or fail with a one-line message (exit code 2)."""
+    """Open the archive or fail with a one-line message (exit code 2).
+
+    ``create=False`` is for the commands that only read: when this user cannot write the
+    archive or its folder (another user runs the crawl), they open it read-only instead of
+    failing on SQLite's first write (setting the journal mode, a migration).
+    """
     try:
-        return Archive(db_path, create=create)
+        return Archive(db_path, create=create, read_only=not create and not writable(db_path))
     except ArchiveError as error:
         raise ConfigError(str(error)) from error
+
+
+def writable(db_path: str) -> bool:
+    """Whether this user may write the archive and create files beside it (SQLite's ``-wal``
+    and ``-shm``). Asked of the path (``access``), never by opening the file."""
+    path = Path(db_path).expanduser()
+    if not path.exists():
+        return True  # nothing to read: the archive reports it missing
+    folder = path.resolve().parent
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)

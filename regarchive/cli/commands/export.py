@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import click
 
@@ -57,14 +57,16 @@ def output_stream(path: str | None, *, bom: bool = False) -> Iterator[TextIO]:
 
 
 @contextmanager
-def output_path(path: str) -> Iterator[Path]:
-    """A path to write a binary file at, moved to ``path`` only once complete (or ``path``
-    itself when it is a pipe or a device)."""
+def output_path(path: str) -> Iterator[Path | BinaryIO]:
+    """Where to write a binary file: a path moved to ``path`` only once complete, or, when
+    ``path`` is a pipe or a device, ``path`` opened for writing (a writer that seeks, as
+    pyarrow does when it opens a path, fails on a pipe)."""
     target = Path(path).expanduser()
     if target.is_dir():
         raise OutputError(f"{path} is a folder; give a file path")
     if is_special(target):
-        yield target
+        with atomic_file(target, binary=True) as handle:
+            yield handle
         return
     with temporary_path(target) as partial:
         yield partial
@@ -185,6 +187,11 @@ def export(
         except OutputError as error:
             raise ConfigError(str(error)) from error
     with open_archive(db_path, create=False) as archive:
+        if export_name and archive.read_only:
+            raise ConfigError(
+                f"--since-last-export records the export in the archive, and this user cannot "
+                f"write {db_path}; run it as the archive's owner, or export without it"
+            )
         with archive.snapshot():
             previous = archive.last_export(export_name) if export_name else None
             changed_after = previous["mark"] if previous else None

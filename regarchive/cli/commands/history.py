@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
+from regarchive.cli.commands.common import DB_OPTION, ConfigError, item_key, open_archive
+from regarchive.cli.terminal import printable
 
 
 def text_diff(
@@ -53,19 +54,19 @@ def history(item: str, db_path: str) -> None:
     """Show the versions of an item (by id or URL) and what changed between them, the
     earlier contents of the documents it links included."""
     with open_archive(db_path, create=False) as archive:
-        record = archive.record(int(item) if item.isdigit() else item)
+        record = archive.record(item_key(item))
         if record is None:
             raise ConfigError(f"no item {item!r} in {db_path}")
         versions = archive.versions(record["id"])
         documents = archive.attachment_store.versions_of_item(record["id"])
-    click.echo(f"Item {record['id']}: {record['title']}")
-    click.echo(f"  {record['url']}")
+    click.echo(printable(f"Item {record['id']}: {record['title']}"))
+    click.echo(printable(f"  {record['url']}"))
     click.echo(
         f"  first seen {record['first_seen']}, last seen {record['last_seen']}, "
         f"published {record['published'] or '?'}, updated {record['updated'] or '-'}"
     )
     for line in attachment_changes(documents):
-        click.echo(line)
+        click.echo(printable(line))
     if not versions:
         click.echo("  no earlier version: the item has not changed since it was archived")
         return
@@ -75,4 +76,4 @@ def history(item: str, db_path: str) -> None:
     for index, (before, after) in enumerate(itertools.pairwise(states)):
         click.echo(f"\n{names[index]} (seen until {before['seen_at']}) → {names[index + 1]}:")
         for line in text_diff(before, after, names[index], names[index + 1]):
-            click.echo(f"  {line}")
+            click.echo(printable(f"  {line}", keep="\t"))

@@ -7,6 +7,7 @@ are shared with ``export`` through :func:`filter_options` and :func:`build_filte
 from __future__ import annotations
 
 import functools
+import io
 import json
 import re
 import shutil
@@ -23,7 +24,14 @@ from regarchive.archive import charts
 from regarchive.archive.queries import MATCH_END, MATCH_START, SORTS, Filters, QueryError
 from regarchive.archive.records import LIST_SEPARATOR, csv_line, neutralize
 from regarchive.archive.store import Archive
-from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
+from regarchive.cli.commands.common import (
+    DB_OPTION,
+    MAX_SQLITE_INTEGER,
+    ConfigError,
+    item_key,
+    open_archive,
+)
+from regarchive.cli.terminal import printable, printable_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -238,12 +246,13 @@ def summary_table(
 
     lines = [line(header, "title")]
     for row, values in zip(rows, cells, strict=True):
-        lines.append(line(values, _clip(_plain(row["title"]), room)))
+        lines.append(line(values, _clip(printable(_plain(row["title"])), room)))
         if row.get("snippet"):
-            snippet = _clip(_plain(row["snippet"]), room)
+            snippet = _clip(printable(_plain(row["snippet"]), keep=MATCH_START + MATCH_END), room)
             lines.append(" " * indent + highlight(snippet, styled=styled))
         if row.get("attachment"):
-            lines.append(" " * indent + _clip(f"(in attachment {row['attachment']})", room))
+            attachment = printable(f"(in attachment {row['attachment']})")
+            lines.append(" " * indent + _clip(attachment, room))
     return lines
 
 
@@ -280,9 +289,14 @@ def terminal_width() -> int | None:
 
 def echo_summaries(rows: list[dict[str, Any]], total: int, form: str) -> None:
     if form == "json":
-        click.echo(json.dumps(_json_rows(rows), ensure_ascii=False, indent=2))
+        click.echo(printable_json(json.dumps(_json_rows(rows), ensure_ascii=False, indent=2)))
         return
     if form == "csv":
+        if sys.stdout.isatty():
+            out = io.StringIO()
+            write_summaries_csv(rows, out)
+            click.echo(printable(out.getvalue(), keep="\n"), nl=False)
+            return
         write_summaries_csv(rows, sys.stdout)
         sys.stdout.flush()
         return
@@ -315,7 +329,7 @@ LIMIT_OPTION = click.option(
     "--limit",
     default=20,
     show_default=True,
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_SQLITE_INTEGER),
     help="How many items to show; 0 for all.",
 )
 
@@ -375,8 +389,9 @@ def list_items(
 
 def find_record(archive: Archive, item: str) -> dict[str, Any] | None:
     """The record of item ``item``: an id, or any URL it was seen at (as typed or normalised)."""
-    if item.isdigit():
-        return archive.record(int(item))
+    key = item_key(item)
+    if isinstance(key, int):
+        return archive.record(key)
     record = archive.record(item)
     if record is None and item.startswith(("http://", "https://")):
         from regarchive.pipelines.extraction.urls import normalize_url
@@ -487,10 +502,10 @@ def show(item: str, db_path: str, as_json: bool) -> None:
         versions = len(archive.versions(record["id"]))
         attachments = archive.attachment_store.of_item(record["id"])
     if as_json:
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        click.echo(printable_json(json.dumps(record, ensure_ascii=False, indent=2)))
         return
     for line in record_lines(record, related, versions, attachments):
-        click.echo(line)
+        click.echo(printable(line, keep="	"))
 
 
 # -- stats --------------------------------------------------------------------------------------
@@ -587,10 +602,10 @@ def stats(
         except charts.ChartError as error:
             raise ConfigError(str(error)) from error
     if as_json:
-        click.echo(json.dumps(_stats_json(counts), ensure_ascii=False, indent=2))
+        click.echo(printable_json(json.dumps(_stats_json(counts), ensure_ascii=False, indent=2)))
     else:
         for line in stats_lines(db_path, counts, top=top):
-            click.echo(line)
+            click.echo(printable(line))
     if chart_path is not None:
         click.echo(f"chart written to {chart_path}", err=True)
 

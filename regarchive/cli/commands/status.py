@@ -7,13 +7,18 @@ so that a monitoring job can run it as it is.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import click
 
-from regarchive.cli.commands.common import DB_OPTION, open_archive
+from regarchive.cli.commands.common import DB_OPTION, MAX_SQLITE_INTEGER, open_archive
+from regarchive.cli.terminal import printable
+
+# A century: older than that, no archive is being kept up, and timedelta would overflow.
+MAX_AGE_HOURS = 100 * 365 * 24
 
 RUN_COLUMNS = (
     "#",
@@ -27,6 +32,13 @@ RUN_COLUMNS = (
     "updated",
     "result",
 )
+
+
+def _a_number(hours: float) -> float:
+    """``nan`` is no age (click's range lets it through: it compares false to everything)."""
+    if math.isnan(hours):
+        raise click.BadParameter("nan is not a number of hours")
+    return hours
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -84,13 +96,18 @@ def run_row(run: dict[str, Any]) -> tuple[Any, ...]:
 @click.command()
 @DB_OPTION
 @click.option(
-    "--runs", default=5, show_default=True, type=click.IntRange(1), help="How many runs to list."
+    "--runs",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, MAX_SQLITE_INTEGER),
+    help="How many runs to list.",
 )
 @click.option(
     "--max-age",
     default=36.0,
     show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, max=MAX_AGE_HOURS, min_open=True),
+    callback=lambda ctx, param, hours: _a_number(hours),
     help="Warn when the last run is older than this many hours.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the warnings (for cron).")
@@ -100,7 +117,7 @@ def status(db_path: str, runs: int, max_age: float, quiet: bool) -> None:
         total = archive.item_count()
         last_runs = archive.crawls(limit=runs)
         listings = archive.listings()
-    show = (lambda line: None) if quiet else click.echo
+    show = (lambda line: None) if quiet else (lambda line: click.echo(printable(line, keep="\n")))
     show(f"Archive {db_path}: {total} items, {len(listings)} rubrics")
     warnings = []
     if not last_runs:
@@ -131,5 +148,5 @@ def status(db_path: str, runs: int, max_age: float, quiet: bool) -> None:
         for line in table(("site", "rubric", "items", "last walked (UTC)", "listing"), rows):
             show(f"  {line}")
     for warning in warnings:
-        click.echo(f"WARNING: {warning}", err=True)
+        click.echo(printable(f"WARNING: {warning}"), err=True)
     sys.exit(1 if warnings else 0)
