@@ -11,18 +11,16 @@ import click
 
 from regarchive.cli.commands.attachment import attachment
 from regarchive.cli.commands.crawl import crawl
+from regarchive.cli.commands.datasette import datasette_metadata_command
 from regarchive.cli.commands.demo import demo
 from regarchive.cli.commands.export import export
 from regarchive.cli.commands.extract import extract
 from regarchive.cli.commands.history import history
-from regarchive.cli.commands.query import (
-    datasette_metadata_command,
-    list_items,
-    search,
-    show,
-    stats,
-)
+from regarchive.cli.commands.listing import list_items
+from regarchive.cli.commands.search import search
 from regarchive.cli.commands.serve import serve
+from regarchive.cli.commands.show import show
+from regarchive.cli.commands.stats import stats
 from regarchive.cli.commands.status import status
 
 
