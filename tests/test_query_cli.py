@@ -570,10 +570,8 @@ def test_show_gives_the_page_as_fetched(tmp_path: Path) -> None:
     page = "<html><body><p>Financement de l’apprentissage</p></body></html>".encode()
     url = "https://www.regions.example/Financement-de-l-apprentissage"
     with Archive(db) as archive:
-        archive.save_page(
-            {"url": url, "final_url": url, "status": 200, "body": page, "content_type": "text/html"},
-            None,
-        )
+        fetched = {"url": url, "final_url": url, "status": 200, "body": page}
+        archive.save_page({**fetched, "content_type": "text/html"}, None)
     assert invoke("show", "1", "--db", str(db), "--format", "html").stdout_bytes == page
     assert usage_error("show", "2", "--db", str(db), "-f", "html") == (
         f"Error: no fetched page kept for item 2 in {db}"
