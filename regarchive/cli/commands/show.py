@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -120,12 +121,22 @@ def record_lines(
     return lines
 
 
-def fetched_page(archive: Archive, record: Mapping[str, Any]) -> bytes | None:
-    """The page as last fetched at one of the item's URLs (canonical first), raw bytes."""
+@dataclass(frozen=True)
+class FetchedPage:
+    """An item's page as last fetched: where from, its bytes and its Content-Type."""
+
+    url: str
+    body: bytes
+    content_type: str | None
+
+
+def fetched_page(archive: Archive, record: Mapping[str, Any]) -> FetchedPage | None:
+    """The page as last fetched at one of the item's URLs (canonical first)."""
     for url in dict.fromkeys([record["url"], *record["urls"]]):
         body = archive.page_html(url)
         if body is not None:
-            return body
+            info = archive.page_info(url) or {}
+            return FetchedPage(url, body, info.get("content_type"))
     return None
 
 
@@ -156,7 +167,7 @@ def show(item: str, db_path: str, output: Output) -> None:
         if page is None:
             raise ConfigError(f"no fetched page kept for item {record['id']} in {db_path}")
         with destination(output, db_path, binary=True) as out:
-            out.write(page)
+            out.write(page.body)
     elif output.format == "json":
         write_lines(output, [json.dumps(record, ensure_ascii=False, indent=2)], db_path)
     else:
