@@ -543,9 +543,10 @@ def test_format_and_output_file_on_every_reading_command(db: str, tmp_path: Path
     assert json.loads(counts.read_text(encoding="utf-8"))["items"] == 5
     metadata = tmp_path / "metadata.json"
     ok("datasette-metadata", "--db", db, "-o", str(metadata))
-    assert "items" in json.loads(metadata.read_text(encoding="utf-8"))["databases"]["archive"][
-        "tables"
-    ]
+    assert (
+        "items"
+        in json.loads(metadata.read_text(encoding="utf-8"))["databases"]["archive"]["tables"]
+    )
 
 
 def test_the_short_forms_are_aliases_of_format(db: str) -> None:
@@ -601,3 +602,18 @@ def test_a_filter_value_that_matches_nothing_names_those_that_exist(db: str) -> 
 def test_values_that_match_are_not_reported(db: str) -> None:
     result = invoke("list", "--db", db, "--category", "circ", "--rubric", "REGIONS")
     assert result.stderr == ""
+
+
+def test_the_canned_rubric_query_ignores_case_and_accents(db: str) -> None:
+    import sqlite3
+
+    metadata = json.loads(ok("datasette-metadata", "--db", db))
+    sql = metadata["databases"]["archive"]["queries"]["items_in_rubric"]["sql"]
+    conn = sqlite3.connect(db)
+    try:
+        for typed in ("Régions", "regions", "REGIONS", " RÉGIONS "):
+            rows = conn.execute(sql, {"rubric": typed}).fetchall()
+            assert sorted(row[0] for row in rows) == [1, 2], typed
+        assert conn.execute(sql, {"rubric": "departements"}).fetchall()
+    finally:
+        conn.close()
