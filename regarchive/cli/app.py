@@ -24,7 +24,22 @@ from regarchive.cli.commands.stats import stats
 from regarchive.cli.commands.status import status
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+GLOSSARY = """\b
+Words used here:
+  SPIP        the publishing system behind many French public-sector sites
+              (addresses like spip.php?article12, spip.php?rubrique2, /-Regions-)
+  rubric      a section of a site ("Régions"…); its listing page lists its
+              articles over several pages; a crawl starts from listing pages
+  chapô       an article's introductory paragraph (SPIP often repeats it)
+  circulaire  a circular: an official instruction from an administration
+  Actu, Circ. the two categories of articles: news and circulars
+
+\b
+Start with: regarchive demo (then regarchive demo --serve to crawl the
+sample site yourself). The README has every example."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=GLOSSARY)
 @click.version_option(package_name="regarchive")
 def cli() -> None:
     """Crawl French public-affairs rubrics into a deduplicated SQLite archive."""
