@@ -9,12 +9,14 @@ matplotlib, an optional extra (``pip install 'regarchive[charts]'``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from regarchive.archive.errors import ChartError
+from regarchive.archive.queries import Filters
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -23,7 +25,6 @@ EMPTY = "·"
 # One colour per category, then a fixed palette for others; grey for items without one.
 CATEGORY_COLORS = {"Actu": "#2e6da4", "Circ.": "#e08a1e"}
 PALETTE = ("#3a9a5b", "#8e5ea2", "#c0504d", "#4bacc6", "#7f6000")
-NO_CATEGORY = "no category"
 NO_CATEGORY_COLOR = "#a6a6a6"
 GRID_COLOR = "#dddddd"
 TEXT_COLOR = "#333333"
@@ -34,6 +35,37 @@ CHART_SUFFIXES = (".svg", ".png")
 # are empty: then a bar per year reads better than a barcode of thin, lonely bars.
 MAX_SPARSE_MONTHS = 24
 MIN_WIDTH = 480
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a chart says, in one language (``{unit}``: a word of ``units``; ``{name}``: the
+    archive's file name; ``{n}``: a count)."""
+
+    title: str = "Items published per {unit}: {name}"
+    units: tuple[tuple[str, str], ...] = (("month", "month"), ("year", "year"))
+    x_label: str = "{unit} of publication"
+    y_label: str = "items"
+    no_category: str = "no category"
+    all_items: str = "all items"
+    undated_one: str = "1 item undated, not shown"
+    undated_many: str = "{n} items undated, not shown"
+    tooltip: str = "{period}, {category}: {n} of {total}"
+
+
+ENGLISH = Words()
+# For the web view, whose pages are in French.
+FRENCH = Words(
+    title="Articles publiés par {unit}",
+    units=(("month", "mois"), ("year", "année")),
+    x_label="{unit} de publication",
+    y_label="articles",
+    no_category="sans catégorie",
+    all_items="tous les articles",
+    undated_one="1 article sans date, non montré",
+    undated_many="{n} articles sans date, non montrés",
+    tooltip="{period}, {category} : {n} sur {total}",
+)
 
 
 def month_series(by_month: Mapping[str | None, int]) -> list[tuple[str, int]]:
@@ -110,6 +142,7 @@ class Chart:
     periods: list[str]
     stacks: dict[str, list[int]] = field(default_factory=dict)
     undated: int = 0
+    words: Words = ENGLISH
 
     def totals(self) -> list[int]:
         return [sum(counts) for counts in zip(*self.stacks.values(), strict=True)] or [
@@ -118,10 +151,10 @@ class Chart:
 
     @property
     def x_label(self) -> str:
-        return f"{self.unit} of publication"
+        return self.words.x_label.format(unit=dict(self.words.units)[self.unit])
 
     def color(self, category: str) -> str:
-        if category == NO_CATEGORY:
+        if category == self.words.no_category:
             return NO_CATEGORY_COLOR
         if category in CATEGORY_COLORS:
             return CATEGORY_COLORS[category]
@@ -132,8 +165,9 @@ class Chart:
 def build_chart(
     by_category: Mapping[str | None, Mapping[str | None, int]],
     *,
-    name: str,
-    subtitle: str = "all items",
+    name: str = "",
+    subtitle: str | None = None,
+    words: Words = ENGLISH,
 ) -> Chart:
     """A :class:`Chart` from items per month (``YYYY-MM`` or None) for each category (None:
     no category), months grouped into years when they would be mostly empty bars; ``name``
@@ -148,8 +182,14 @@ def build_chart(
     periods = months
     if unit == "year":
         periods = [str(year) for year in range(int(months[0][:4]), int(months[-1][:4]) + 1)]
-    title = f"Items published per {unit}: {name}"
-    chart = Chart(title=title, subtitle=subtitle, unit=unit, periods=periods)
+    title = words.title.format(unit=dict(words.units)[unit], name=name)
+    chart = Chart(
+        title=title,
+        subtitle=words.all_items if subtitle is None else subtitle,
+        unit=unit,
+        periods=periods,
+        words=words,
+    )
     chart.undated = sum(
         count for month, count in total.items() if not month or not _is_month(month)
     )
@@ -160,8 +200,30 @@ def build_chart(
             if month and _is_month(month):
                 counts[month[:4] if unit == "year" else month] += count
         if any(counts.values()):
-            chart.stacks[category if category else NO_CATEGORY] = list(counts.values())
+            chart.stacks[category if category else words.no_category] = list(counts.values())
     return chart
+
+
+def months_by_category(
+    facets: Callable[[Filters], Mapping[str, Any]],
+    filters: Filters,
+    counts: Mapping[str, Any] | None = None,
+) -> dict[str | None, Mapping[str | None, int]]:
+    """Items per month for each category present under ``filters`` (None: no category), for
+    :func:`build_chart`; ``facets`` is ``Archive.facets``, ``counts`` its answer for
+    ``filters`` when already known."""
+    counts = counts if counts is not None else facets(filters)
+    by_category: dict[str | None, Mapping[str | None, int]] = {}
+    for name in counts["by_category"]:
+        if name not in (None, ""):
+            by_category[name] = facets(replace(filters, categories=(name,)))["by_month"]
+    # Items without a category: what the named ones leave of each month.
+    rest = dict(counts["by_month"])
+    for by_month in by_category.values():
+        for month, n in by_month.items():
+            rest[month] = rest.get(month, 0) - n
+    by_category[None] = {month: n for month, n in rest.items() if n > 0}
+    return by_category
 
 
 # -- layout -------------------------------------------------------------------------------------
@@ -219,10 +281,6 @@ def layout(chart: Chart, *, plot_height: int = 200) -> Layout:
     return placed
 
 
-def _items(count: int) -> str:
-    return f"{count} item" if count == 1 else f"{count} items"
-
-
 # -- SVG ----------------------------------------------------------------------------------------
 
 
@@ -249,7 +307,7 @@ def svg_chart(chart: Chart) -> str:
     middle = box.top + box.plot_height // 2
     parts.append(
         f'<text x="16" y="{middle}" text-anchor="middle" fill="{TEXT_COLOR}" '
-        f'transform="rotate(-90 16 {middle})">items</text>'
+        f'transform="rotate(-90 16 {middle})">{escape(chart.words.y_label)}</text>'
     )
     totals = chart.totals()
     for index, period in enumerate(chart.periods):
@@ -262,15 +320,20 @@ def svg_chart(chart: Chart) -> str:
             top, bottom = box.y(below + n), box.y(below)
             parts.append(
                 f'<rect x="{x}" y="{top}" width="{box.bar - 2}" height="{bottom - top}" '
-                f'fill="{chart.color(category)}"><title>{period}, {escape(category)}: {_items(n)}'
-                f" (of {totals[index]})</title></rect>"
+                f'fill="{chart.color(category)}"><title>'
+                + escape(
+                    chart.words.tooltip.format(
+                        period=period, category=category, n=n, total=totals[index]
+                    )
+                )
+                + "</title></rect>"
             )
             below += n
     parts += _svg_period_labels(chart, box)
     center = box.left + (right - box.left) // 2
     parts.append(
         f'<text x="{center}" y="{box.base + 42}" text-anchor="middle" '
-        f'fill="{TEXT_COLOR}">{chart.x_label}</text>'
+        f'fill="{TEXT_COLOR}">{escape(chart.x_label)}</text>'
     )
     legend_x, legend_y = right + 16, box.top + 4
     for row, category in enumerate(chart.stacks):
@@ -288,8 +351,11 @@ def svg_chart(chart: Chart) -> str:
 
 
 def _subtitle(chart: Chart) -> str:
-    undated = f"; {_items(chart.undated)} undated, not shown" if chart.undated else ""
-    return f"{chart.subtitle}{undated}"
+    words = chart.words
+    if not chart.undated:
+        return chart.subtitle
+    undated = words.undated_one if chart.undated == 1 else words.undated_many
+    return f"{chart.subtitle}; {undated.format(n=chart.undated)}"
 
 
 def _svg_period_labels(chart: Chart, box: Layout) -> list[str]:
@@ -343,7 +409,7 @@ def png_chart(chart: Chart, target: Path) -> None:
         figure.suptitle(chart.title, x=0.02, ha="left", fontweight="bold")
         axes.set_title(_subtitle(chart), loc="left", fontsize=9, color=MUTED_COLOR)
         axes.set_xlabel(chart.x_label)
-        axes.set_ylabel("items")
+        axes.set_ylabel(chart.words.y_label)
         axes.yaxis.get_major_locator().set_params(integer=True)
         shown = [
             (position, period if chart.unit == "year" else period[:4])

@@ -617,3 +617,19 @@ def test_the_canned_rubric_query_ignores_case_and_accents(db: str) -> None:
         assert conn.execute(sql, {"rubric": "departements"}).fetchall()
     finally:
         conn.close()
+
+
+def test_a_chart_in_french_for_the_web_view() -> None:
+    chart = charts.build_chart(
+        {"Circ.": {"2024-01": 1}, None: {"2024-02": 2, None: 1}}, words=charts.FRENCH
+    )
+    svg = charts.svg_chart(chart)
+    for text in (
+        "Articles publiés par mois",
+        "tous les articles; 1 article sans date, non montré",
+        ">mois de publication<",
+        ">articles<",
+        ">sans catégorie (2)<",
+        "2024-02, sans catégorie : 2 sur 2",
+    ):
+        assert text in svg, text

@@ -23,7 +23,6 @@ from regarchive.cli.commands.show import show
 from regarchive.cli.commands.stats import stats
 from regarchive.cli.commands.status import status
 
-
 GLOSSARY = """\b
 Words used here:
   SPIP        the publishing system behind many French public-sector sites

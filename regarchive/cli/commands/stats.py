@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -88,20 +87,9 @@ def describe_filters(filters: Filters) -> str:
 
 
 def chart_of(archive: Archive, filters: Filters, counts: Mapping[str, Any], db_path: str) -> Any:
-    """Items per month for each category present under ``filters``, as a chart."""
-    by_category: dict[str | None, Mapping[str | None, int]] = {}
-    named = [name for name in counts["by_category"] if name not in (None, "")]
-    for name in named:
-        only = dataclasses.replace(filters, categories=(name,))
-        by_category[name] = archive.facets(only)["by_month"]
-    # Items without a category: what the named ones leave of each month.
-    rest = dict(counts["by_month"])
-    for by_month in by_category.values():
-        for month, n in by_month.items():
-            rest[month] = rest.get(month, 0) - n
-    by_category[None] = {month: n for month, n in rest.items() if n > 0}
+    """Items per month (or year) for each category present under ``filters``, as a chart."""
     return charts.build_chart(
-        by_category,
+        charts.months_by_category(archive.facets, filters, counts),
         name=Path(db_path).name,
         subtitle=describe_filters(filters),
     )
