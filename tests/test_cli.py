@@ -78,7 +78,9 @@ def test_unreachable_site_is_an_unhealthy_run(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "unhealthy crawl: no page could be fetched" in result.stderr
     # A first crawl that archived nothing leaves no file behind (nor SQLite's, nor the lock).
-    assert one_line_error(result) == f"regarchive: nothing archived; {db} not kept"
+    assert one_line_error(result) == (
+        f"regarchive: nothing could be read from the site; {db} not kept"
+    )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -27,7 +27,7 @@ def test_a_running_crawl_is_running_and_a_killed_one_interrupted(
     server: SiteServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "archive.db"
-    server.delay = 0.2  # a crawl that lasts long enough to be looked at
+    server.delay = 2.0  # a crawl that lasts long enough to be looked at, even on a busy machine
     crawl = regarchive_background("crawl", *server.site.rubrics.values(), "--db", str(db), *FAST)
     try:
         wait_for(lambda: lock_holder(db) is not None and db.exists())

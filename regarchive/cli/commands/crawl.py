@@ -150,17 +150,20 @@ def crawl(
 
 
 def discard_empty_archive(db_path: str) -> None:
-    """Delete an archive this failed run created and left empty: a first crawl that could not
-    fetch anything (a typo in the URL, the site down) leaves no file behind to trip over.
+    """Delete an archive this failed run created when the run could read nothing at all from
+    the site (a typo in the URL, the site down): no file is left behind to trip over.
 
-    Called while holding the lock, so no other crawl can be writing to it.
+    An archive that got any page is kept even without items: its record of the pages that
+    failed is what makes the next run try them again. Called while holding the lock, so no
+    other crawl can be writing to it.
     """
     with open_archive(db_path, create=False) as archive:
-        if archive.item_count():
+        run = archive.last_crawl() or {}
+        if archive.item_count() or run.get("pages_ok") or run.get("pages_not_modified"):
             return
     for suffix in ARCHIVE_FILES:
         Path(f"{Path(db_path).expanduser()}{suffix}").unlink(missing_ok=True)
-    click.echo(f"regarchive: nothing archived; {db_path} not kept", err=True)
+    click.echo(f"regarchive: nothing could be read from the site; {db_path} not kept", err=True)
 
 
 def checked_settings(db_path: str, overrides: dict[str, str]) -> Settings:
