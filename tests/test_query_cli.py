@@ -530,7 +530,8 @@ def test_terminal_lines_are_clipped_without_cutting_a_highlight() -> None:
 
 def test_format_and_output_file_on_every_reading_command(db: str, tmp_path: Path) -> None:
     listed = tmp_path / "list.csv"
-    assert ok("list", "--db", db, "-f", "csv", "-o", str(listed)) == ""
+    result = invoke("list", "--db", db, "-f", "csv", "-o", str(listed))
+    assert (result.stdout, result.stderr) == ("", f"5 items written to {listed}\n")
     assert listed.read_text(encoding="utf-8") == ok("list", "--db", db, "--csv")
     found = tmp_path / "search.json"
     ok("search", "apprentissage", "--db", db, "--format", "json", "--output", str(found))

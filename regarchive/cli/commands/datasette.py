@@ -37,3 +37,8 @@ def datasette_metadata_command(db_path: str, output: Output) -> None:
     """Print Datasette metadata for the archive: datasette ARCHIVE -m metadata.json."""
     text = json.dumps(datasette_metadata(db_path), ensure_ascii=False, indent=2)
     write_lines(output, [text], db_path)
+    if output.to_file:
+        click.echo(
+            f"Datasette metadata written to {output.path}: datasette {db_path} -m {output.path}",
+            err=True,
+        )

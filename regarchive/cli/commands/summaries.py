@@ -125,6 +125,8 @@ def write_summaries(rows: list[dict[str, Any]], total: int, output: Output, db_p
             shown = f"{len(rows)} of {total} items" if len(rows) < total else counted(total, "item")
             more = " (--limit 0 shows them all)" if len(rows) < total else ""
             out.write(f"\n{shown}{more}\n")
+    if output.to_file:
+        click.echo(f"{counted(len(rows), 'item')} written to {output.path}", err=True)
 
 
 def run_listing(db_path: str, filters: Filters, *, sort: str, limit: int, output: Output) -> None:
