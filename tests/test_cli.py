@@ -84,12 +84,15 @@ def test_unreachable_site_is_an_unhealthy_run(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.e2e
 def test_a_failed_crawl_of_an_existing_archive_keeps_it(tmp_path: Path) -> None:
     from regarchive.archive.store import Archive
 
     db = tmp_path / "a.db"
     Archive(db).close()  # an archive that exists, even empty, is the user's: never deleted
-    result = run("crawl", "http://127.0.0.1:9/-Regions-", "--db", str(db), "-s", "RETRY_TIMES=0")
+    result = regarchive(
+        "crawl", "http://127.0.0.1:9/-Regions-", "--db", str(db), "-s", "RETRY_TIMES=0"
+    )
     assert result.returncode == 1
     assert db.exists()
     assert "not kept" not in result.stderr

@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support import regarchive, wait_for
+
+pytestmark = pytest.mark.e2e
 
 
 def free_port() -> int:

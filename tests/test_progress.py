@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from regarchive.demo.server import SiteServer
 from regarchive.demo.site import build_site
 from regarchive.scraper.health import CrawlOutcome
@@ -72,6 +74,7 @@ def run_on_a_terminal(*args: str, timeout: float = 120) -> tuple[int, str]:
     return process.wait(timeout=10), b"".join(chunks).decode("utf-8", "replace")
 
 
+@pytest.mark.e2e
 def test_the_progress_line_says_it_waits_to_retry_and_warnings_do_not_stick_to_it(
     tmp_path: Path,
 ) -> None:
@@ -95,6 +98,7 @@ def test_the_progress_line_says_it_waits_to_retry_and_warnings_do_not_stick_to_i
     assert "errorsregarchive" not in output
 
 
+@pytest.mark.e2e
 def test_the_summary_says_how_politeness_shaped_the_run(tmp_path: Path) -> None:
     with SiteServer(lambda base_url: build_site(base_url, articles=12)) as server:
         result = regarchive(

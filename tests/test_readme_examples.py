@@ -86,6 +86,7 @@ def newcomer(tmp_path_factory: pytest.TempPathFactory):
         serving.wait(timeout=30)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("line", example_lines())
 def test_a_readme_example_works_on_the_demo_archive(newcomer, line: str) -> None:
     folder, env, port = newcomer

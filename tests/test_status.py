@@ -23,6 +23,7 @@ def server():
         yield site_server
 
 
+@pytest.mark.e2e
 def test_a_running_crawl_is_running_and_a_killed_one_interrupted(
     server: SiteServer, tmp_path: Path
 ) -> None:
