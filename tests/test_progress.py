@@ -120,8 +120,9 @@ def test_the_summary_says_how_politeness_shaped_the_run(tmp_path: Path) -> None:
     )
     assert found is not None, result.stdout
     waited, took = float(found.group(1)), float(found.group(2))
-    # One request every 0.3 s: most of the run is spent waiting between requests.
-    assert 0.5 * 0.3 * (requests - 1) <= waited <= took
+    # One request every 0.3 s: a good part of the run is spent waiting between requests (less
+    # on a busy machine, where pages take longer to handle than the delay lasts).
+    assert 0.25 * 0.3 * (requests - 1) <= waited <= took
 
 
 def test_a_run_that_did_not_wait_says_nothing_of_politeness() -> None:
