@@ -97,4 +97,4 @@ def test_history_says_when_an_attached_document_changed(db: str, tmp_path: Path)
     assert invoke("attachment", "get", SHA, "-o", str(target), "--db", db).exit_code == 0
     assert target.read_bytes() == SAMPLE_PDF
     show = invoke("show", "1", "--db", db).stdout
-    assert "    1 earlier content(s) (regarchive history 1)\n" in show
+    assert "    1 earlier content (regarchive history 1)\n" in show
