@@ -1,35 +1,71 @@
-"""Items per month as a chart: a compact text form for the terminal, SVG or PNG files.
+"""Items over time as a chart: a compact text grid for the terminal, SVG or PNG files.
 
-No plotting library: the chart is a handful of bars, axes and labels, laid out once
-(:func:`layout`) and drawn either as SVG text or into an RGB raster encoded as PNG with zlib.
-The PNG labels use a built-in 3×5 pixel font that has digits only (counts and years), which is
-all such a chart needs; the SVG has a title too.
+The chart stacks one bar per period (month, or year when months would be mostly empty) by
+category, under a title that says what was counted and which filters selected the items, with
+labelled axes and a legend. SVG is written here, as text, with no dependency; PNG is drawn by
+matplotlib, an optional extra (``pip install 'regarchive[charts]'``).
 """
 
 from __future__ import annotations
 
 import math
-import struct
-import zlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from regarchive.archive.errors import ChartError
+from regarchive.archive.queries import Filters
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 BLOCKS = "▁▂▃▄▅▆▇█"
 EMPTY = "·"
 
-BAR_COLOR = (46, 109, 164)
-GRID_COLOR = (221, 221, 221)
-TEXT_COLOR = (51, 51, 51)
-BACKGROUND = (255, 255, 255)
+# One colour per category, then a fixed palette for others; grey for items without one.
+CATEGORY_COLORS = {"Actu": "#2e6da4", "Circ.": "#e08a1e"}
+PALETTE = ("#3a9a5b", "#8e5ea2", "#c0504d", "#4bacc6", "#7f6000")
+NO_CATEGORY_COLOR = "#a6a6a6"
+GRID_COLOR = "#dddddd"
+TEXT_COLOR = "#333333"
+MUTED_COLOR = "#666666"
 
 CHART_SUFFIXES = (".svg", ".png")
-# Wide enough for the title when there are only a few months.
-MIN_WIDTH = 360
+# Months are shown one bar each unless the span is longer than this and most of its months
+# are empty: then a bar per year reads better than a barcode of thin, lonely bars.
+MAX_SPARSE_MONTHS = 24
+MIN_WIDTH = 480
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a chart says, in one language (``{unit}``: a word of ``units``; ``{name}``: the
+    archive's file name; ``{n}``: a count)."""
+
+    title: str = "Items published per {unit}: {name}"
+    units: tuple[tuple[str, str], ...] = (("month", "month"), ("year", "year"))
+    x_label: str = "{unit} of publication"
+    y_label: str = "items"
+    no_category: str = "no category"
+    all_items: str = "all items"
+    undated_one: str = "1 item undated, not shown"
+    undated_many: str = "{n} items undated, not shown"
+    tooltip: str = "{period}, {category}: {n} of {total}"
+
+
+ENGLISH = Words()
+# For the web view, whose pages are in French.
+FRENCH = Words(
+    title="Articles publiés par {unit}",
+    units=(("month", "mois"), ("year", "année")),
+    x_label="{unit} de publication",
+    y_label="articles",
+    no_category="sans catégorie",
+    all_items="tous les articles",
+    undated_one="1 article sans date, non montré",
+    undated_many="{n} articles sans date, non montrés",
+    tooltip="{period}, {category} : {n} sur {total}",
+)
 
 
 def month_series(by_month: Mapping[str | None, int]) -> list[tuple[str, int]]:
@@ -89,22 +125,108 @@ def year_grid(series: list[tuple[str, int]]) -> list[str]:
     return lines
 
 
-# -- layout -------------------------------------------------------------------------------------
+# -- what the chart shows ------------------------------------------------------------------------
 
 
 @dataclass
-class Layout:
-    """Where everything goes, in pixels, with y growing downwards."""
+class Chart:
+    """Counts per period, one row of counts per category (stacked in this order).
 
-    width: int
-    height: int
-    left: int
-    top: int
-    plot_width: int
-    plot_height: int
-    bars: list[tuple[int, int, int, int, str, int]] = field(default_factory=list)
-    ticks: list[tuple[int, int]] = field(default_factory=list)  # (value, y)
-    years: list[tuple[str, int]] = field(default_factory=list)  # (year, x of its first month)
+    ``unit`` is ``month`` (periods ``YYYY-MM``) or ``year`` (periods ``YYYY``); ``subtitle``
+    says which items were counted (the filters); ``undated`` items have no bar.
+    """
+
+    title: str
+    subtitle: str
+    unit: str
+    periods: list[str]
+    stacks: dict[str, list[int]] = field(default_factory=dict)
+    undated: int = 0
+    words: Words = ENGLISH
+
+    def totals(self) -> list[int]:
+        return [sum(counts) for counts in zip(*self.stacks.values(), strict=True)] or [
+            0 for _ in self.periods
+        ]
+
+    @property
+    def x_label(self) -> str:
+        return self.words.x_label.format(unit=dict(self.words.units)[self.unit])
+
+    def color(self, category: str) -> str:
+        if category == self.words.no_category:
+            return NO_CATEGORY_COLOR
+        if category in CATEGORY_COLORS:
+            return CATEGORY_COLORS[category]
+        others = [name for name in self.stacks if name not in CATEGORY_COLORS]
+        return PALETTE[others.index(category) % len(PALETTE)]
+
+
+def build_chart(
+    by_category: Mapping[str | None, Mapping[str | None, int]],
+    *,
+    name: str = "",
+    subtitle: str | None = None,
+    words: Words = ENGLISH,
+) -> Chart:
+    """A :class:`Chart` from items per month (``YYYY-MM`` or None) for each category (None:
+    no category), months grouped into years when they would be mostly empty bars; ``name``
+    (the archive's) ends the title."""
+    total: dict[str | None, int] = {}
+    for by_month in by_category.values():
+        for month, count in by_month.items():
+            total[month] = total.get(month, 0) + count
+    months = [month for month, _ in month_series(total)]
+    filled = sum(1 for month in months if total.get(month))
+    unit = "year" if len(months) > MAX_SPARSE_MONTHS and filled < len(months) / 2 else "month"
+    periods = months
+    if unit == "year":
+        periods = [str(year) for year in range(int(months[0][:4]), int(months[-1][:4]) + 1)]
+    title = words.title.format(unit=dict(words.units)[unit], name=name)
+    chart = Chart(
+        title=title,
+        subtitle=words.all_items if subtitle is None else subtitle,
+        unit=unit,
+        periods=periods,
+        words=words,
+    )
+    chart.undated = sum(
+        count for month, count in total.items() if not month or not _is_month(month)
+    )
+    order = sorted(by_category, key=lambda name: (name is None, name not in CATEGORY_COLORS, name))
+    for category in order:
+        counts = dict.fromkeys(periods, 0)
+        for month, count in by_category[category].items():
+            if month and _is_month(month):
+                counts[month[:4] if unit == "year" else month] += count
+        if any(counts.values()):
+            chart.stacks[category if category else words.no_category] = list(counts.values())
+    return chart
+
+
+def months_by_category(
+    facets: Callable[[Filters], Mapping[str, Any]],
+    filters: Filters,
+    counts: Mapping[str, Any] | None = None,
+) -> dict[str | None, Mapping[str | None, int]]:
+    """Items per month for each category present under ``filters`` (None: no category), for
+    :func:`build_chart`; ``facets`` is ``Archive.facets``, ``counts`` its answer for
+    ``filters`` when already known."""
+    counts = counts if counts is not None else facets(filters)
+    by_category: dict[str | None, Mapping[str | None, int]] = {}
+    for name in counts["by_category"]:
+        if name not in (None, ""):
+            by_category[name] = facets(replace(filters, categories=(name,)))["by_month"]
+    # Items without a category: what the named ones leave of each month.
+    rest = dict(counts["by_month"])
+    for by_month in by_category.values():
+        for month, n in by_month.items():
+            rest[month] = rest.get(month, 0) - n
+    by_category[None] = {month: n for month, n in rest.items() if n > 0}
+    return by_category
+
+
+# -- layout -------------------------------------------------------------------------------------
 
 
 def nice_step(peak: int, ticks: int = 4) -> int:
@@ -117,147 +239,197 @@ def nice_step(peak: int, ticks: int = 4) -> int:
     return int(10 * magnitude)  # pragma: no cover - the loop always returns
 
 
-def layout(series: list[tuple[str, int]], *, plot_height: int = 200) -> Layout:
-    """Bars for ``series`` (see :func:`month_series`), a y axis with round ticks, years below."""
-    count = max(len(series), 1)
-    bar = max(4, min(24, 720 // count))
-    left, top = 56, 40
-    peak = max((n for _, n in series), default=0)
+@dataclass
+class Layout:
+    """Where everything goes, in pixels, with y growing downwards."""
+
+    width: int
+    height: int
+    left: int
+    top: int
+    bar: int  # horizontal room of one period
+    plot_height: int
+    axis_max: int
+    ticks: list[tuple[int, int]] = field(default_factory=list)  # (value, y)
+
+    @property
+    def base(self) -> int:
+        return self.top + self.plot_height
+
+    def y(self, value: float) -> int:
+        return self.base - round(value / self.axis_max * self.plot_height)
+
+
+def layout(chart: Chart, *, plot_height: int = 200) -> Layout:
+    count = max(len(chart.periods), 1)
+    bar = max(4, min(40 if chart.unit == "year" else 24, 720 // count))
+    left, top = 64, 78
+    peak = max(chart.totals(), default=0)
     step = nice_step(peak)
     axis_max = max(step, math.ceil(peak / step) * step)
-    chart = Layout(
-        width=max(MIN_WIDTH, left + bar * count + 24),
-        height=top + plot_height + 40,
+    placed = Layout(
+        width=max(MIN_WIDTH, left + bar * count + 150),
+        height=top + plot_height + 64,
         left=left,
         top=top,
-        plot_width=bar * count,
+        bar=bar,
         plot_height=plot_height,
+        axis_max=axis_max,
     )
-    base = top + plot_height
     for value in range(0, axis_max + 1, step):
-        chart.ticks.append((value, base - round(value / axis_max * plot_height)))
-    for index, (month, n) in enumerate(series):
-        x = left + index * bar
-        height = round(n / axis_max * plot_height)
-        chart.bars.append((x + 1, base - height, bar - 2, height, month, n))
-        if month.endswith("-01") or index == 0:
-            chart.years.append((month[:4], x))
-    return chart
+        placed.ticks.append((value, placed.y(value)))
+    return placed
 
 
 # -- SVG ----------------------------------------------------------------------------------------
 
 
-def svg_chart(series: list[tuple[str, int]], *, title: str) -> str:
-    """An SVG document: one bar per month (hover for the count), gridlines, years below."""
-    chart = layout(series)
-    color = "#%02x%02x%02x"
+def svg_chart(chart: Chart) -> str:
+    """An SVG document: stacked bars (hover for the counts), gridlines, axis labels, legend."""
+    box = layout(chart)
+    right = box.left + box.bar * len(chart.periods)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{chart.width}" '
-        f'height="{chart.height}" viewBox="0 0 {chart.width} {chart.height}" '
-        'font-family="sans-serif" font-size="12">',
-        f'<rect width="{chart.width}" height="{chart.height}" fill="{color % BACKGROUND}"/>',
-        f'<text x="{chart.left}" y="22" font-size="14" font-weight="bold" '
-        f'fill="{color % TEXT_COLOR}">{escape(title)}</text>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{box.width}" height="{box.height}" '
+        f'viewBox="0 0 {box.width} {box.height}" font-family="sans-serif" font-size="12">',
+        f'<rect width="{box.width}" height="{box.height}" fill="#ffffff"/>',
+        f'<text x="{box.left}" y="24" font-size="15" font-weight="bold" '
+        f'fill="{TEXT_COLOR}">{escape(chart.title)}</text>',
+        f'<text x="{box.left}" y="44" fill="{MUTED_COLOR}">{escape(_subtitle(chart))}</text>',
     ]
-    right = chart.left + chart.plot_width
-    for value, y in chart.ticks:
+    for value, y in box.ticks:
         parts.append(
-            f'<line x1="{chart.left}" y1="{y}" x2="{right}" y2="{y}" '
-            f'stroke="{color % GRID_COLOR}"/>'
+            f'<line x1="{box.left}" y1="{y}" x2="{right}" y2="{y}" stroke="{GRID_COLOR}"/>'
         )
         parts.append(
-            f'<text x="{chart.left - 6}" y="{y + 4}" text-anchor="end" '
-            f'fill="{color % TEXT_COLOR}">{value}</text>'
+            f'<text x="{box.left - 6}" y="{y + 4}" text-anchor="end" '
+            f'fill="{TEXT_COLOR}">{value}</text>'
         )
-    for x, y, width, height, month, n in chart.bars:
-        items = "item" if n == 1 else "items"
+    middle = box.top + box.plot_height // 2
+    parts.append(
+        f'<text x="16" y="{middle}" text-anchor="middle" fill="{TEXT_COLOR}" '
+        f'transform="rotate(-90 16 {middle})">{escape(chart.words.y_label)}</text>'
+    )
+    totals = chart.totals()
+    for index, period in enumerate(chart.periods):
+        x = box.left + index * box.bar + 1
+        below = 0
+        for category, counts in chart.stacks.items():
+            n = counts[index]
+            if not n:
+                continue
+            top, bottom = box.y(below + n), box.y(below)
+            parts.append(
+                f'<rect x="{x}" y="{top}" width="{box.bar - 2}" height="{bottom - top}" '
+                f'fill="{chart.color(category)}"><title>'
+                + escape(
+                    chart.words.tooltip.format(
+                        period=period, category=category, n=n, total=totals[index]
+                    )
+                )
+                + "</title></rect>"
+            )
+            below += n
+    parts += _svg_period_labels(chart, box)
+    center = box.left + (right - box.left) // 2
+    parts.append(
+        f'<text x="{center}" y="{box.base + 42}" text-anchor="middle" '
+        f'fill="{TEXT_COLOR}">{escape(chart.x_label)}</text>'
+    )
+    legend_x, legend_y = right + 16, box.top + 4
+    for row, category in enumerate(chart.stacks):
+        y = legend_y + row * 18
+        total = sum(chart.stacks[category])
         parts.append(
-            f'<rect x="{x}" y="{y}" width="{width}" height="{height}" '
-            f'fill="{color % BAR_COLOR}"><title>{month}: {n} {items}</title></rect>'
+            f'<rect x="{legend_x}" y="{y}" width="12" height="12" fill="{chart.color(category)}"/>'
         )
-    base = chart.top + chart.plot_height
-    for year, x in chart.years:
-        parts.append(f'<line x1="{x}" y1="{base}" x2="{x}" y2="{base + 6}" stroke="#999999"/>')
-        parts.append(f'<text x="{x + 2}" y="{base + 20}" fill="{color % TEXT_COLOR}">{year}</text>')
+        parts.append(
+            f'<text x="{legend_x + 18}" y="{y + 10}" fill="{TEXT_COLOR}">'
+            f"{escape(category)} ({total})</text>"
+        )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
 
+def _subtitle(chart: Chart) -> str:
+    words = chart.words
+    if not chart.undated:
+        return chart.subtitle
+    undated = words.undated_one if chart.undated == 1 else words.undated_many
+    return f"{chart.subtitle}; {undated.format(n=chart.undated)}"
+
+
+def _svg_period_labels(chart: Chart, box: Layout) -> list[str]:
+    """Every year under its bar; for months, each year under its first month."""
+    parts = []
+    for index, period in enumerate(chart.periods):
+        x = box.left + index * box.bar
+        if chart.unit == "year":
+            parts.append(
+                f'<text x="{x + box.bar // 2}" y="{box.base + 16}" text-anchor="middle" '
+                f'fill="{TEXT_COLOR}">{period}</text>'
+            )
+        elif period.endswith("-01") or index == 0:
+            parts.append(
+                f'<line x1="{x}" y1="{box.base}" x2="{x}" y2="{box.base + 6}" stroke="#999999"/>'
+            )
+            parts.append(
+                f'<text x="{x + 2}" y="{box.base + 20}" fill="{TEXT_COLOR}">{period[:4]}</text>'
+            )
+    return parts
+
+
 # -- PNG ----------------------------------------------------------------------------------------
 
-# 3×5 pixel digits, one string of 15 bits per digit, row by row.
-_DIGITS = {
-    "0": "111101101101111",
-    "1": "010110010010111",
-    "2": "111001111100111",
-    "3": "111001111001111",
-    "4": "101101111001001",
-    "5": "111100111001111",
-    "6": "111100111101111",
-    "7": "111001001001001",
-    "8": "111101111101111",
-    "9": "111101111001111",
-}
-_SCALE = 2  # font pixels per glyph pixel
+
+def png_chart(chart: Chart, target: Path) -> None:
+    """The chart of :func:`svg_chart` drawn by matplotlib into a PNG file."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: never a window, works without a display
+        from matplotlib import pyplot
+    except ImportError:
+        raise ChartError(
+            "a PNG chart needs matplotlib: pip install 'regarchive[charts]', or name the chart .svg"
+        ) from None
+    figure, axes = pyplot.subplots(figsize=(max(6.0, 2.5 + 0.3 * len(chart.periods)), 4), dpi=100)
+    try:
+        positions = list(range(len(chart.periods)))
+        below = [0] * len(chart.periods)
+        for category, counts in chart.stacks.items():
+            axes.bar(
+                positions,
+                counts,
+                bottom=below,
+                color=chart.color(category),
+                label=f"{category} ({sum(counts)})",
+                width=0.8,
+            )
+            below = [b + n for b, n in zip(below, counts, strict=True)]
+        figure.suptitle(chart.title, x=0.02, ha="left", fontweight="bold")
+        axes.set_title(_subtitle(chart), loc="left", fontsize=9, color=MUTED_COLOR)
+        axes.set_xlabel(chart.x_label)
+        axes.set_ylabel(chart.words.y_label)
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        shown = [
+            (position, period if chart.unit == "year" else period[:4])
+            for position, period in zip(positions, chart.periods, strict=True)
+            if chart.unit == "year" or period.endswith("-01") or position == 0
+        ]
+        axes.set_xticks([p for p, _ in shown], [label for _, label in shown])
+        axes.grid(axis="y", color=GRID_COLOR)
+        axes.set_axisbelow(True)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        if chart.stacks:
+            axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        figure.tight_layout()
+        figure.savefig(target, format="png")
+    finally:
+        pyplot.close(figure)
 
 
-class _Canvas:
-    def __init__(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
-        self.rows = [bytearray(bytes(BACKGROUND) * width) for _ in range(height)]
-
-    def fill(self, x: int, y: int, width: int, height: int, rgb: tuple[int, int, int]) -> None:
-        x0, x1 = max(0, x), min(self.width, x + width)
-        if x1 <= x0:
-            return
-        for row in self.rows[max(0, y) : min(self.height, y + height)]:
-            row[x0 * 3 : x1 * 3] = bytes(rgb) * (x1 - x0)
-
-    def number(self, text: str, x: int, y: int, *, align_right: bool = False) -> None:
-        advance = 4 * _SCALE
-        if align_right:
-            x -= len(text) * advance
-        for index, char in enumerate(text):
-            bits = _DIGITS[char]
-            for bit, on in enumerate(bits):
-                if on == "1":
-                    px = x + index * advance + (bit % 3) * _SCALE
-                    py = y + (bit // 3) * _SCALE
-                    self.fill(px, py, _SCALE, _SCALE, TEXT_COLOR)
-
-    def png(self) -> bytes:
-        raw = b"".join(b"\x00" + bytes(row) for row in self.rows)
-        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return (
-            b"\x89PNG\r\n\x1a\n"
-            + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(raw, 9))
-            + _chunk(b"IEND", b"")
-        )
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def png_chart(series: list[tuple[str, int]]) -> bytes:
-    """The chart of :func:`svg_chart` as a PNG image (labels are digits only: no title)."""
-    chart = layout(series)
-    canvas = _Canvas(chart.width, chart.height)
-    for value, y in chart.ticks:
-        canvas.fill(chart.left, y, chart.plot_width, 1, GRID_COLOR)
-        canvas.number(str(value), chart.left - 6, y - 5, align_right=True)
-    for x, y, width, height, _month, _n in chart.bars:
-        canvas.fill(x, y, width, height, BAR_COLOR)
-    base = chart.top + chart.plot_height
-    for year, x in chart.years:
-        canvas.fill(x, base, 1, 6, TEXT_COLOR)
-        canvas.number(year, x + 2, base + 10)
-    return canvas.png()
-
-
-def write_chart(series: list[tuple[str, int]], path: str | Path, *, title: str) -> None:
+def write_chart(chart: Chart, path: str | Path) -> None:
     """Write the chart to ``path``, as SVG or PNG according to its suffix."""
     target = Path(path)
     suffix = target.suffix.lower()
@@ -265,8 +437,8 @@ def write_chart(series: list[tuple[str, int]], path: str | Path, *, title: str) 
         raise ChartError(f"cannot tell the chart format of {target}: name it .svg or .png")
     try:
         if suffix == ".svg":
-            target.write_text(svg_chart(series, title=title), encoding="utf-8")
+            target.write_text(svg_chart(chart), encoding="utf-8")
         else:
-            target.write_bytes(png_chart(series))
+            png_chart(chart, target)
     except OSError as error:
         raise ChartError(f"cannot write {target}: {error.strerror or error}") from error

@@ -23,8 +23,15 @@ ANSWERED = frozenset({"http", "parse"})
 NOTES: tuple[tuple[str, str], ...] = (
     ("robotstxt/forbidden", "{n} URL{s} skipped as robots.txt asks"),
     ("regarchive/start_urls_without_articles", "{n} start URL{s} listing no article"),
-    ("regarchive/skipped_not_due", "{n} known article{s} not due for a re-check"),
-    ("regarchive/urls_merged", "{n} more URL{s} of already archived articles merged"),
+    (
+        "regarchive/skipped_not_due",
+        "{n} known article{s} not fetched again, checked recently enough "
+        "(REGARCHIVE_REVISIT_RECENT_DAYS, REGARCHIVE_REVISIT_OLD_EVERY_DAYS)",
+    ),
+    (
+        "regarchive/urls_merged",
+        "{n} archived article{s} also found at another address (kept as one item)",
+    ),
     ("regarchive/pages_not_article", "{n} fetched page{s} skipped as not articles"),
     ("regarchive/skipped_not_html", "{n} page{s} not HTML (binary files) skipped"),
     ("regarchive/failed_retried", "{n} page{s} that failed in an earlier run tried again"),
@@ -56,6 +63,15 @@ NOTES: tuple[tuple[str, str], ...] = (
     ("depth/request_ignored_count", "{n} link{s} beyond DEPTH_LIMIT not followed"),
     ("urllength/request_ignored_count", "{n} link{s} longer than URLLENGTH_LIMIT not followed"),
 )
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 page``, ``2 pages``; ``1 retry``, ``2 retries`` when the plural is given."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+# Below this many seconds spent waiting, politeness did not shape the run: nothing to say.
+PACE_WORTH_SAYING = 0.5
 
 
 def _note(template: str, count: int) -> str:
@@ -120,10 +136,37 @@ class CrawlOutcome:
         counts = self.counts
         parts = [
             f"Crawl {self.finish_reason} in {self.seconds:.1f} s: "
-            f"{counts['requests']} requests, {counts['pages_ok']} pages fetched, "
-            f"{counts['pages_not_modified']} not modified, {counts['errors']} errors; "
+            f"{counted(counts['requests'], 'request')}, "
+            f"{counted(counts['pages_ok'], 'page')} fetched, "
+            f"{counts['pages_not_modified']} not modified, {counted(counts['errors'], 'error')}; "
             f"items: {counts['items_new']} new, {counts['items_updated']} updated, "
             f"{counts['items_unchanged']} unchanged"
         ]
         parts += [_note(note, self.stat(key)) for key, note in NOTES if self.stat(key)]
+        parts += self.pace_notes()
         return "; ".join(parts) + f". Archive: {db_path}."
+
+    def pace_notes(self) -> list[str]:
+        """How politeness and retries shaped the run's time, when they did (see
+        ``regarchive.scraper.progress``: seconds when nothing was downloading because of them)."""
+        pace = "regarchive/pace/"
+        polite = float(self.stats.get(pace + "politeness_seconds", 0) or 0)
+        retry = float(self.stats.get(pace + "retry_wait_seconds", 0) or 0)
+        notes = []
+        if polite >= PACE_WORTH_SAYING:
+            delay = float(self.stats.get(pace + "download_delay", 0) or 0)
+            peak = float(self.stats.get(pace + "delay_max", 0) or 0)
+            slowed = (
+                f", up to {peak:.1f} s when AutoThrottle slowed down for the site"
+                if self.stats.get(pace + "autothrottle") and peak > delay + 0.05
+                else ""
+            )
+            per_site = int(self.stats.get(pace + "per_site", 0) or 0)
+            notes.append(
+                f"politeness: {delay:g} s between requests to a site (DOWNLOAD_DELAY){slowed}, "
+                f"at most {per_site} at a time; the crawl waited on it {polite:.1f} s "
+                f"of its {self.seconds:.1f} s"
+            )
+        if retry >= PACE_WORTH_SAYING:
+            notes.append(f"{retry:.1f} s spent waiting to retry after errors")
+        return notes

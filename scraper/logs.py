@@ -9,6 +9,8 @@ where, so the console keeps that one and leaves the rest to the log file.
 from __future__ import annotations
 
 import logging
+import threading
+from typing import TextIO
 
 CONSOLE_FORMAT = "regarchive: %(levelname)s: %(message)s"
 FILE_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
@@ -22,6 +24,70 @@ ECHOING_LOGGERS = (
     "trafilatura",
     "htmldate",
 )
+
+
+class StatusLine:
+    """The one terminal line the progress display rewrites, shared with the console log.
+
+    A log line printed while the status line is shown first erases it, then prints itself on a
+    line of its own, then redraws the status line below: warnings scroll up above the progress
+    instead of being glued to it.
+    """
+
+    CLEAR = "\r\033[K"
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.stream: TextIO | None = None
+        self.lock = threading.RLock()  # log records may come from other threads
+
+    def show(self, text: str, stream: TextIO) -> None:
+        with self.lock:
+            self.text, self.stream = text, stream
+            stream.write(self.CLEAR + text)
+            stream.flush()
+
+    def clear(self) -> None:
+        """Erase the line for good (the crawl is over)."""
+        with self.lock:
+            if self.stream is not None:
+                self.stream.write(self.CLEAR)
+                self.stream.flush()
+            self.text, self.stream = "", None
+
+    def around(self, stream: TextIO) -> _Around:
+        return _Around(self, stream)
+
+
+class _Around:
+    """``with STATUS_LINE.around(stream):`` erase the status line, print, redraw it."""
+
+    def __init__(self, line: StatusLine, stream: TextIO) -> None:
+        self.line, self.stream = line, stream
+
+    def __enter__(self) -> None:
+        self.line.lock.acquire()
+        if self.line.text and self.line.stream is self.stream:
+            self.stream.write(StatusLine.CLEAR)
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.line.text and self.line.stream is self.stream:
+                self.stream.write(self.line.text)
+                self.stream.flush()
+        finally:
+            self.line.lock.release()
+
+
+STATUS_LINE = StatusLine()
+
+
+class ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Log lines to stderr, above the progress line when there is one."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with STATUS_LINE.around(self.stream):
+            super().emit(record)
 
 
 class OneLineFormatter(logging.Formatter):
@@ -49,7 +115,7 @@ def configure_logging(*, verbose: bool = False, log_file: str | None = None) -> 
     for handler in list(root.handlers):
         root.removeHandler(handler)
     root.setLevel(logging.DEBUG if log_file else logging.INFO if verbose else logging.WARNING)
-    console = logging.StreamHandler()
+    console = ConsoleHandler()
     if verbose:
         console.setLevel(logging.INFO)
         console.setFormatter(logging.Formatter(FILE_FORMAT))

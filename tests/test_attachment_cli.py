@@ -88,7 +88,7 @@ def test_history_says_when_an_attached_document_changed(db: str, tmp_path: Path)
     assert result.exit_code == 0
     new_sha = hashlib.sha256(new).hexdigest()
     assert (
-        "  1 earlier attachment content(s), kept:\n"
+        "  1 earlier attachment content, kept:\n"
         f"    {PDF_URL}: sha256 {SHA[:16]} ({len(SAMPLE_PDF)} bytes, 1 page), "
         f"seen until 2026-11-28T09:00:00Z, then replaced by {new_sha[:16]}\n"
     ) in result.stdout
@@ -97,4 +97,4 @@ def test_history_says_when_an_attached_document_changed(db: str, tmp_path: Path)
     assert invoke("attachment", "get", SHA, "-o", str(target), "--db", db).exit_code == 0
     assert target.read_bytes() == SAMPLE_PDF
     show = invoke("show", "1", "--db", db).stdout
-    assert "    1 earlier content(s) (regarchive history 1)\n" in show
+    assert "    1 earlier content (regarchive history 1)\n" in show

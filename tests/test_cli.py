@@ -76,8 +76,26 @@ def test_unreachable_site_is_an_unhealthy_run(tmp_path: Path) -> None:
         "crawl", f"http://127.0.0.1:{port}/-Regions-", "--db", str(db), "-s", "RETRY_TIMES=0"
     )
     assert result.returncode == 1
-    assert "unhealthy crawl" in one_line_error(result)
+    assert "unhealthy crawl: no page could be fetched" in result.stderr
+    # A first crawl that archived nothing leaves no file behind (nor SQLite's, nor the lock).
+    assert one_line_error(result) == (
+        f"regarchive: nothing could be read from the site; {db} not kept"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.e2e
+def test_a_failed_crawl_of_an_existing_archive_keeps_it(tmp_path: Path) -> None:
+    from regarchive.archive.store import Archive
+
+    db = tmp_path / "a.db"
+    Archive(db).close()  # an archive that exists, even empty, is the user's: never deleted
+    result = regarchive(
+        "crawl", "http://127.0.0.1:9/-Regions-", "--db", str(db), "-s", "RETRY_TIMES=0"
+    )
+    assert result.returncode == 1
     assert db.exists()
+    assert "not kept" not in result.stderr
 
 
 def test_extract_prints_the_record_of_a_saved_page() -> None:

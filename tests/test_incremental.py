@@ -79,7 +79,7 @@ def test_default_policy_leaves_old_articles_for_later(server: SiteServer, tmp_pa
     undated = [t for t in server.site.articles if t.published is None]
     assert len(article_requests(server)) == len(undated)
     assert "items: 0 new, 0 updated" in out
-    assert "not due for a re-check" in out
+    assert "not fetched again, checked recently enough" in out
 
 
 def test_three_changed_articles_are_updated_with_history(

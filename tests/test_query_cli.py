@@ -4,15 +4,17 @@ exact output for each form, one-line errors with exit code 2 for bad queries and
 from __future__ import annotations
 
 import json
-import struct
-import zlib
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from regarchive.cli.commands import query as query_command
-from regarchive.cli.commands.query import parse_date
+from regarchive.archive import charts
+from regarchive.archive.queries import MATCH_END, MATCH_START
+from regarchive.cli.commands import filters as filters_module
+from regarchive.cli.commands.datasette import datasette_metadata
+from regarchive.cli.commands.filters import parse_date
+from regarchive.cli.commands.summaries import summary_table
 from tests.support import invoke
 from tests.test_queries import make_sample_archive
 
@@ -190,7 +192,7 @@ def test_dates_in_common_forms(text: str, end: bool, expected: date | None) -> N
 
 
 def test_relative_dates_count_from_today(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(query_command, "today", lambda: date(2024, 4, 10))
+    monkeypatch.setattr(filters_module, "today", lambda: date(2024, 4, 10))
     output = ok("list", "--db", db, "--since", "last month", "--json")
     assert [row["id"] for row in json.loads(output)] == [5, 1]
 
@@ -309,7 +311,8 @@ def test_show_json_is_the_export_record(db: str) -> None:
 
 def test_show_an_unknown_item(db: str) -> None:
     assert usage_error("show", "99", "--db", db) == (
-        f"Error: no item '99' in {db}; find one with regarchive search"
+        f"Error: no item '99' in {db}, which holds 5 items; "
+        "find one with regarchive list or regarchive search"
     )
 
 
@@ -387,33 +390,57 @@ def test_stats_svg_chart(db: str, tmp_path: Path) -> None:
     assert chart.read_text(encoding="utf-8") == (GOLDEN / "months.svg").read_text(encoding="utf-8")
 
 
-def png_rows(data: bytes) -> list[bytes]:
-    """The RGB rows of a PNG written by :mod:`regarchive.archive.charts` (one IDAT, filter 0)."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    idat = data.index(b"IDAT")
-    (length,) = struct.unpack(">I", data[idat - 4 : idat])
-    raw = zlib.decompress(data[idat + 4 : idat + 4 + length])
-    stride = 1 + 3 * width
-    assert len(raw) == height * stride
-    return [raw[y * stride + 1 : (y + 1) * stride] for y in range(height)]
-
-
 def test_stats_png_chart(db: str, tmp_path: Path) -> None:
+    image = pytest.importorskip("matplotlib.image")
     chart = tmp_path / "months.png"
-    assert invoke("stats", "--db", db, "--chart", str(chart)).exit_code == 0
-    rows = png_rows(chart.read_bytes())
-    # Nov 2023 to Mar 2024: five bars 24 px apart after a 56 px axis (the image is 360 px wide
-    # at least); 1, 0, 1, 0 and 2 items on an axis up to 2 that is 200 px high, at y = 240.
-    assert (len(rows[0]) // 3, len(rows)) == (360, 280)
-    blue = bytes((46, 109, 164))
+    result = invoke("stats", "--db", db, "--chart", str(chart), "--rubric", "régions")
+    assert result.exit_code == 0, result.output
+    pixels = image.imread(chart)  # rows of RGBA floats
+    colours = {tuple(round(float(c) * 255) for c in pixel[:3]) for row in pixels for pixel in row}
+    # Régions holds an Actu and a Circ. item: both categories' colours are drawn.
+    for hex_colour in (charts.CATEGORY_COLORS["Actu"], charts.CATEGORY_COLORS["Circ."]):
+        assert tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)) in colours
 
-    def bars_at(y: int) -> list[bool]:
-        return [rows[y][3 * x : 3 * x + 3] == blue for x in range(56 + 12, 56 + 5 * 24, 24)]
 
-    assert bars_at(240 - 50) == [True, False, True, False, True]
-    assert bars_at(240 - 150) == [False, False, False, False, True]
-    assert bars_at(240 - 201) == [False] * 5
+def test_a_chart_of_sparse_months_counts_years() -> None:
+    by_category = {
+        "Actu": {"2017-01": 2, "2019-05": 1, "2021-12": 1},
+        "Circ.": {"2017-03": 1, "2021-02": 3},
+        None: {"2019-05": 1, None: 4},
+    }
+    chart = charts.build_chart(by_category, name="archive.db", subtitle="rubric Régions")
+    assert chart.unit == "year"
+    assert chart.title == "Items published per year: archive.db"
+    assert chart.periods == ["2017", "2018", "2019", "2020", "2021"]
+    assert chart.stacks == {
+        "Actu": [2, 0, 1, 0, 1],
+        "Circ.": [1, 0, 0, 0, 3],
+        "no category": [0, 0, 1, 0, 0],
+    }
+    assert chart.undated == 4
+    svg = charts.svg_chart(chart)
+    for text in ("rubric Régions; 4 items undated, not shown", ">items<", "year of publication"):
+        assert text in svg
+    assert ">Circ. (4)<" in svg
+
+
+def test_a_chart_of_busy_months_counts_months() -> None:
+    months = {f"2024-{m:02d}": m for m in range(1, 13)}
+    chart = charts.build_chart({"Actu": months}, name="a.db")
+    assert (chart.unit, len(chart.periods), chart.x_label) == ("month", 12, "month of publication")
+
+
+def test_a_png_chart_without_matplotlib_says_what_to_install(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if the extra were not installed
+    message = usage_error("stats", "--db", db, "--chart", str(tmp_path / "c.png"))
+    assert message == (
+        "Error: a PNG chart needs matplotlib: pip install 'regarchive[charts]', "
+        "or name the chart .svg"
+    )
 
 
 def test_stats_chart_of_an_unknown_type(db: str, tmp_path: Path) -> None:
@@ -457,7 +484,7 @@ def test_datasette_serves_the_archive_with_the_metadata(db: str) -> None:
     import asyncio
 
     async def fetch() -> tuple[dict, dict]:
-        metadata = query_command.datasette_metadata(db)
+        metadata = datasette_metadata(db)
         datasette = datasette_app.Datasette([db], metadata=metadata)
         items = await datasette.client.get(
             "/archive/items.json?_search=apprentissage&_facet=category&_shape=objects"
@@ -481,7 +508,7 @@ def test_every_new_command_has_help() -> None:
 
 
 def test_terminal_lines_are_clipped_without_cutting_a_highlight() -> None:
-    start, end = query_command.MATCH_START, query_command.MATCH_END
+    start, end = MATCH_START, MATCH_END
     row = {
         "id": 7,
         "published": "2024-01-15",
@@ -489,10 +516,121 @@ def test_terminal_lines_are_clipped_without_cutting_a_highlight() -> None:
         "title": "Une aide régionale\npour l’apprentissage des jeunes",
         "snippet": f"…les {start}apprentis{end} et leurs {start}maîtres{end} d’apprentissage…",
     }
-    lines = query_command.summary_table([row], width=52)
+    lines = summary_table([row], width=52)
     assert lines == [
         "id  published   category  title",
         " 7  2024-01-15  Actu      Une aide régionale pour l…",
         "                          …les [apprentis] et leurs [m]…",
     ]
-    assert query_command.summary_table([row], width=None)[1].endswith("apprentissage des jeunes")
+    assert summary_table([row], width=None)[1].endswith("apprentissage des jeunes")
+
+
+# -- one way to choose the output ---------------------------------------------------------------
+
+
+def test_format_and_output_file_on_every_reading_command(db: str, tmp_path: Path) -> None:
+    listed = tmp_path / "list.csv"
+    result = invoke("list", "--db", db, "-f", "csv", "-o", str(listed))
+    assert (result.stdout, result.stderr) == ("", f"5 items written to {listed}\n")
+    assert listed.read_text(encoding="utf-8") == ok("list", "--db", db, "--csv")
+    found = tmp_path / "search.json"
+    ok("search", "apprentissage", "--db", db, "--format", "json", "--output", str(found))
+    assert [row["id"] for row in json.loads(found.read_text(encoding="utf-8"))] == [2, 1]
+    shown = tmp_path / "show.json"
+    ok("show", "1", "--db", db, "-f", "json", "-o", str(shown))
+    assert json.loads(shown.read_text(encoding="utf-8"))["id"] == 1
+    counts = tmp_path / "stats.json"
+    ok("stats", "--db", db, "--format", "json", "-o", str(counts))
+    assert json.loads(counts.read_text(encoding="utf-8"))["items"] == 5
+    metadata = tmp_path / "metadata.json"
+    ok("datasette-metadata", "--db", db, "-o", str(metadata))
+    assert (
+        "items"
+        in json.loads(metadata.read_text(encoding="utf-8"))["databases"]["archive"]["tables"]
+    )
+
+
+def test_the_short_forms_are_aliases_of_format(db: str) -> None:
+    assert ok("list", "--db", db, "--json") == ok("list", "--db", db, "--format", "json")
+    assert ok("stats", "--db", db, "--json") == ok("stats", "--db", db, "-f", "json")
+    assert ok("show", "2", "--db", db, "--json") == ok("show", "2", "--db", db, "-f", "json")
+    assert ok("list", "--db", db, "--json", "--format", "json")  # the same twice is fine
+    assert usage_error("list", "--db", db, "--json", "--format", "csv") == (
+        "Error: choose one output format, not both csv and json"
+    )
+
+
+def test_no_output_file_over_the_archive(db: str) -> None:
+    message = usage_error("list", "--db", db, "-o", db)
+    assert message.startswith(f"Error: {db} is the archive")
+
+
+def test_show_gives_the_page_as_fetched(tmp_path: Path) -> None:
+    from regarchive.archive.store import Archive
+
+    db = make_sample_archive(tmp_path / "archive.db")
+    page = "<html><body><p>Financement de l’apprentissage</p></body></html>".encode()
+    url = "https://www.regions.example/Financement-de-l-apprentissage"
+    with Archive(db) as archive:
+        fetched = {"url": url, "final_url": url, "status": 200, "body": page}
+        archive.save_page({**fetched, "content_type": "text/html"}, None)
+    assert invoke("show", "1", "--db", str(db), "--format", "html").stdout_bytes == page
+    assert usage_error("show", "2", "--db", str(db), "-f", "html") == (
+        f"Error: no fetched page kept for item 2 in {db}"
+    )
+
+
+# -- filter values that match nothing -----------------------------------------------------------
+
+
+def test_a_filter_value_that_matches_nothing_names_those_that_exist(db: str) -> None:
+    result = invoke("list", "--db", db, "--category", "news")
+    assert result.exit_code == 0
+    assert result.stdout == "No item matches.\n"
+    assert result.stderr == f"regarchive: no category 'news' in {db}; known: Actu, Circ.\n"
+    result = invoke("list", "--db", db, "--rubric", "Regionss", "--rubric", "communes")
+    assert result.stdout.endswith("\n1 item\n")  # the rubric that exists still finds its item
+    assert result.stderr == (
+        f"regarchive: no rubric 'Regionss' in {db}; known: Départements, Régions, Communes\n"
+    )
+    result = invoke("export", "--db", db, "--site", "nowhere.example")
+    assert "no site 'nowhere.example'" in result.stderr
+    assert "known: www.regions.example, www.communes.example:8080" in result.stderr
+    result = invoke("stats", "--db", db, "--source", "préfecture")
+    assert result.stderr.startswith(f"regarchive: no source 'préfecture' in {db}; known: ")
+
+
+def test_values_that_match_are_not_reported(db: str) -> None:
+    result = invoke("list", "--db", db, "--category", "circ", "--rubric", "REGIONS")
+    assert result.stderr == ""
+
+
+def test_the_canned_rubric_query_ignores_case_and_accents(db: str) -> None:
+    import sqlite3
+
+    metadata = json.loads(ok("datasette-metadata", "--db", db))
+    sql = metadata["databases"]["archive"]["queries"]["items_in_rubric"]["sql"]
+    conn = sqlite3.connect(db)
+    try:
+        for typed in ("Régions", "regions", "REGIONS", " RÉGIONS "):
+            rows = conn.execute(sql, {"rubric": typed}).fetchall()
+            assert sorted(row[0] for row in rows) == [1, 2], typed
+        assert conn.execute(sql, {"rubric": "departements"}).fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_chart_in_french_for_the_web_view() -> None:
+    chart = charts.build_chart(
+        {"Circ.": {"2024-01": 1}, None: {"2024-02": 2, None: 1}}, words=charts.FRENCH
+    )
+    svg = charts.svg_chart(chart)
+    for text in (
+        "Articles publiés par mois",
+        "tous les articles; 1 article sans date, non montré",
+        ">mois de publication<",
+        ">articles<",
+        ">sans catégorie (2)<",
+        "2024-02, sans catégorie : 2 sur 2",
+    ):
+        assert text in svg, text

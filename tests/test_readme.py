@@ -29,7 +29,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_every_command_in_the_readme_exists() -> None:
-    documented = set(re.findall(r"^regarchive (\w+)", README, flags=re.M))
+    documented = set(re.findall(r"^regarchive ([\w-]+)", README, flags=re.M))
     assert documented
     for name in documented:
         result = invoke(name, "--help")

@@ -13,18 +13,16 @@ import click
 
 from regarchive.cli.commands.attachment import attachment
 from regarchive.cli.commands.crawl import crawl
+from regarchive.cli.commands.datasette import datasette_metadata_command
 from regarchive.cli.commands.demo import demo
 from regarchive.cli.commands.export import export
 from regarchive.cli.commands.extract import extract
 from regarchive.cli.commands.history import history
-from regarchive.cli.commands.query import (
-    datasette_metadata_command,
-    list_items,
-    search,
-    show,
-    stats,
-)
+from regarchive.cli.commands.listing import list_items
+from regarchive.cli.commands.search import search
 from regarchive.cli.commands.serve import serve
+from regarchive.cli.commands.show import show
+from regarchive.cli.commands.stats import stats
 from regarchive.cli.commands.status import status
 from regarchive.cli.stdout import (
     StandardOutputError,
@@ -32,8 +30,22 @@ from regarchive.cli.stdout import (
     watch_standard_output,
 )
 
+GLOSSARY = """\b
+Words used here:
+  SPIP        the publishing system behind many French public-sector sites
+              (addresses like spip.php?article12, spip.php?rubrique2, /-Regions-)
+  rubric      a section of a site ("Régions"…); its listing page lists its
+              articles over several pages; a crawl starts from listing pages
+  chapô       an article's introductory paragraph (SPIP often repeats it)
+  circulaire  a circular: an official instruction from an administration
+  Actu, Circ. the two categories of articles: news and circulars
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+\b
+Start with: regarchive demo (then regarchive demo --serve to crawl the
+sample site yourself). The README has every example."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=GLOSSARY)
 @click.version_option(package_name="regarchive")
 def cli() -> None:
     """Crawl French public-affairs rubrics into a deduplicated SQLite archive."""

@@ -81,10 +81,12 @@ def month_chart() -> Response:
         counts = archive().facets(filters)
     except QueryError:
         abort(404)
-    series = charts.month_series(counts["by_month"])
-    if not series:
+    if not charts.month_series(counts["by_month"]):
         abort(404)
-    svg = charts.svg_chart(series, title="Articles par mois de publication")
+    by_category = charts.months_by_category(archive().facets, filters, counts)
+    subtitle = "la sélection en cours" if filters.describe() else None
+    chart = charts.build_chart(by_category, subtitle=subtitle, words=charts.FRENCH)
+    svg = charts.svg_chart(chart)
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_POLICY
     return response

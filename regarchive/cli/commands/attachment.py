@@ -10,7 +10,7 @@ from regarchive.archive.attachments import MIN_SHA_PREFIX
 from regarchive.archive.outputs import OutputError, atomic_file, check_not_archive, write_failed
 from regarchive.archive.store import Archive
 from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
-from regarchive.cli.commands.query import find_record
+from regarchive.cli.commands.show import find_record
 
 
 @click.group()

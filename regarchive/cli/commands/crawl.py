@@ -6,12 +6,14 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from regarchive.archive.errors import ArchiveError
 from regarchive.archive.lock import ArchiveLock, ArchiveLockedError
+from regarchive.archive.outputs import ARCHIVE_COMPANIONS
 from regarchive.cli.commands.common import (
     DB_OPTION,
     ConfigError,
@@ -22,6 +24,9 @@ from regarchive.cli.commands.common import (
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
+
+# The archive and SQLite's files beside it (the lock file goes with the lock).
+ARCHIVE_FILES = tuple(suffix for suffix in ARCHIVE_COMPANIONS if suffix != ".lock")
 
 # sysexits.h EX_TEMPFAIL: cron wrappers and systemd read it as "try again later".
 EXIT_LOCKED = 75
@@ -133,12 +138,32 @@ def crawl(
         overrides["REGARCHIVE_ATTACHMENTS"] = "False"
     scrapy_settings = checked_settings(db_path, overrides)
     check_log_file(log_file)
+    new_archive = not Path(db_path).expanduser().exists()
     check_archive(db_path)
     with hold_lock(db_path):
         code = run_and_report(
             start_urls, db_path, scrapy_settings, quiet=quiet, verbose=verbose, log_file=log_file
         )
+        if code and new_archive:
+            discard_empty_archive(db_path)
     sys.exit(code)
+
+
+def discard_empty_archive(db_path: str) -> None:
+    """Delete an archive this failed run created when the run could read nothing at all from
+    the site (a typo in the URL, the site down): no file is left behind to trip over.
+
+    An archive that got any page is kept even without items: its record of the pages that
+    failed is what makes the next run try them again. Called while holding the lock, so no
+    other crawl can be writing to it.
+    """
+    with open_archive(db_path, create=False) as archive:
+        run = archive.last_crawl() or {}
+        if archive.item_count() or run.get("pages_ok") or run.get("pages_not_modified"):
+            return
+    for suffix in ARCHIVE_FILES:
+        Path(f"{Path(db_path).expanduser()}{suffix}").unlink(missing_ok=True)
+    click.echo(f"regarchive: nothing could be read from the site; {db_path} not kept", err=True)
 
 
 def checked_settings(db_path: str, overrides: dict[str, str]) -> Settings:

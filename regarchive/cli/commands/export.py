@@ -36,7 +36,8 @@ from regarchive.archive.outputs import (
 from regarchive.archive.queries import Filters, QueryError
 from regarchive.archive.store import Archive
 from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
-from regarchive.cli.commands.query import build_filters, filter_options
+from regarchive.cli.commands.filters import build_filters, filter_options, warn_unmatched
+from regarchive.cli.commands.output import Output, counted, format_options
 
 # Excel reads a CSV file as UTF-8 only when it starts with this byte-order mark.
 UTF8_BOM = "\ufeff"
@@ -122,20 +123,11 @@ def _silence_stdout() -> None:
 
 @click.command()
 @DB_OPTION
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
+@format_options(
+    FORMATS,
     default="jsonl",
-    show_default=True,
-    help="Output format; parquet needs pyarrow, datapackage writes a folder.",
-)
-@click.option(
-    "-o",
-    "--output",
-    default=None,
-    help="Output file, or folder for datapackage (default: standard output).",
+    aliases=("jsonl", "json", "csv"),
+    what="records (a folder for datapackage)",
 )
 @filter_options
 @click.option("--query", default=None, metavar="QUERY", help="Only items matching QUERY.")
@@ -165,8 +157,7 @@ def _silence_stdout() -> None:
 )
 def export(
     db_path: str,
-    fmt: str,
-    output: str | None,
+    output: Output,
     filter_args: dict[str, Any],
     query: str | None,
     export_name: str | None,
@@ -174,16 +165,21 @@ def export(
     bom: bool | None,
     attachment_text: bool,
 ) -> None:
-    """Write archived items, one record each, ordered by publication date then id."""
-    if fmt in FILE_FORMATS and output in (None, "-"):
+    """Write archived items, one record each, ordered by publication date then id.
+
+    Formats: jsonl, json, csv, parquet (a file; needs pip install 'regarchive[parquet]') and
+    datapackage (a folder with items.csv and datapackage.json).
+    """
+    fmt, path = output.format, output.path
+    if fmt in FILE_FORMATS and path in (None, "-"):
         what = "folder" if fmt == "datapackage" else "file"
         raise click.UsageError(f"--format {fmt} writes a {what}: give it with -o")
     if export_name is not None and not export_name.strip():
         raise click.UsageError("--since-last-export needs a non-empty NAME")
-    to_file = output not in (None, "-")
+    to_file = path not in (None, "-")
     if to_file:
         try:
-            check_not_archive(output, db_path)
+            check_not_archive(path, db_path)
         except OutputError as error:
             raise ConfigError(str(error)) from error
     with open_archive(db_path, create=False) as archive:
@@ -196,6 +192,7 @@ def export(
             previous = archive.last_export(export_name) if export_name else None
             changed_after = previous["mark"] if previous else None
             filters = build_filters(query=query, changed_after=changed_after, **filter_args)
+            warn_unmatched(archive, filters, db_path)
             mark = archive.change_mark()
             about: dict[str, Any] = {"filters": filters.describe()}
             if export_name:
@@ -209,7 +206,7 @@ def export(
                     archive,
                     filters,
                     fmt,
-                    output,
+                    path,
                     safe_csv=safe_csv,
                     bom=fmt == "csv" and (to_file if bom is None else bom),
                     about=about,
@@ -225,7 +222,7 @@ def export(
                 raise SystemExit(1) from None
             except OSError as error:
                 raise OutputFailed(
-                    str(write_failed(output or "standard output", error)), 1
+                    str(write_failed(path or "standard output", error)), 1
                 ) from error
         if export_name:
             archive.record_export(
@@ -233,9 +230,9 @@ def export(
                 mark=mark,
                 items=count,
                 fmt=fmt,
-                output=output,
+                output=path,
                 filters=filters.describe(),
             )
     if to_file:
         since_note = f" (new or changed since {previous['exported_at']})" if previous else ""
-        click.echo(f"{count} items written to {output}{since_note}", err=True)
+        click.echo(f"{counted(count, 'item')} written to {path}{since_note}", err=True)

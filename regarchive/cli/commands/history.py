@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import click
 
-from regarchive.cli.commands.common import DB_OPTION, ConfigError, item_key, open_archive
-from regarchive.cli.terminal import printable
+from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
+from regarchive.cli.commands.output import Output, counted, format_options, write_lines
+from regarchive.cli.commands.show import find_record
 
 
 def text_diff(
@@ -36,10 +38,10 @@ def attachment_changes(documents: list[dict[str, Any]]) -> list[str]:
     replaced it (its bytes stay stored: regarchive attachment get SHA256)."""
     if not documents:
         return []
-    lines = [f"  {len(documents)} earlier attachment content(s), kept:"]
+    lines = [f"  {counted(len(documents), 'earlier attachment content')}, kept:"]
     for old in documents:
         count = old["pages"]
-        pages = f", {count} page{'s' if count != 1 else ''}" if count is not None else ""
+        pages = f", {counted(count, 'page')}" if count is not None else ""
         lines.append(
             f"    {old['url']}: sha256 {old['sha256'][:16]} ({old['size']} bytes{pages}), "
             f"seen until {old['seen_at']}, then replaced by {str(old['replaced_by'])[:16]}"
@@ -47,33 +49,47 @@ def attachment_changes(documents: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-@click.command()
-@click.argument("item")
-@DB_OPTION
-def history(item: str, db_path: str) -> None:
-    """Show the versions of an item (by id or URL) and what changed between them, the
-    earlier contents of the documents it links included."""
-    with open_archive(db_path, create=False) as archive:
-        record = archive.record(item_key(item))
-        if record is None:
-            raise ConfigError(f"no item {item!r} in {db_path}")
-        versions = archive.versions(record["id"])
-        documents = archive.attachment_store.versions_of_item(record["id"])
-    click.echo(printable(f"Item {record['id']}: {record['title']}"))
-    click.echo(printable(f"  {record['url']}"))
-    click.echo(
+def history_lines(
+    record: dict[str, Any],
+    versions: list[dict[str, Any]],
+    documents: list[dict[str, Any]] | None = None,
+) -> list[str]:
+    lines = [
+        f"Item {record['id']}: {record['title']}",
+        f"  {record['url']}",
         f"  first seen {record['first_seen']}, last seen {record['last_seen']}, "
-        f"published {record['published'] or '?'}, updated {record['updated'] or '-'}"
-    )
-    for line in attachment_changes(documents):
-        click.echo(printable(line))
+        f"published {record['published'] or '?'}, updated {record['updated'] or '-'}",
+        *attachment_changes(documents or []),
+    ]
     if not versions:
-        click.echo("  no earlier version: the item has not changed since it was archived")
-        return
-    click.echo(f"  {len(versions)} earlier version(s)")
+        return [*lines, "  no earlier version: the item has not changed since it was archived"]
+    lines.append(f"  {counted(len(versions), 'earlier version')}")
     states = [*versions, record]
     names = [f"version {number}" for number in range(1, len(versions) + 1)] + ["current"]
     for index, (before, after) in enumerate(itertools.pairwise(states)):
-        click.echo(f"\n{names[index]} (seen until {before['seen_at']}) → {names[index + 1]}:")
-        for line in text_diff(before, after, names[index], names[index + 1]):
-            click.echo(printable(f"  {line}", keep="\t"))
+        lines += ["", f"{names[index]} (seen until {before['seen_at']}) → {names[index + 1]}:"]
+        lines += [f"  {line}" for line in text_diff(before, after, names[index], names[index + 1])]
+    return lines
+
+
+@click.command()
+@click.argument("item")
+@DB_OPTION
+@format_options(("text", "json"), default="text", aliases=("json",), what="history")
+def history(item: str, db_path: str, output: Output) -> None:
+    """Show the versions of an item (by id or URL) and what changed between them, the
+    earlier contents of the documents it links included."""
+    with open_archive(db_path, create=False) as archive:
+        record = find_record(archive, item)
+        if record is None:
+            raise ConfigError(
+                f"no item {item!r} in {db_path}; find one with regarchive list or regarchive search"
+            )
+        versions = archive.versions(record["id"])
+        documents = archive.attachment_store.versions_of_item(record["id"])
+    if output.format == "json":
+        report = {"item": record, "versions": versions, "attachment_versions": documents}
+        text = json.dumps(report, ensure_ascii=False, indent=2)
+        write_lines(output, [text], db_path)
+    else:
+        write_lines(output, history_lines(record, versions, documents), db_path)

@@ -1,7 +1,8 @@
 """``regarchive status``: the last runs and the rubrics, and a warning when something is off.
 
 Exits 1 when there is a warning (last run unhealthy or interrupted, or older than ``--max-age``)
-so that a monitoring job can run it as it is.
+so that a monitoring job can run it as it is. A run still in progress (its process holds the
+archive's lock) is shown as running, with how long it has been going, and is no cause for alarm.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 
 import click
 
+from regarchive.archive.lock import lock_holder
 from regarchive.cli.commands.common import DB_OPTION, MAX_SQLITE_INTEGER, open_archive
+from regarchive.cli.commands.output import Output, columns, counted, format_options, write_lines
 from regarchive.cli.terminal import printable
 
 # A century: older than that, no archive is being kept up, and timedelta would overflow.
@@ -32,6 +35,7 @@ RUN_COLUMNS = (
     "updated",
     "result",
 )
+RUN_ALIGN = "rlrrrrrrrl"
 
 
 def _a_number(hours: float) -> float:
@@ -47,38 +51,44 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+def duration(seconds: float) -> str:
+    """``0.6 s``, ``12.3 s``, ``2 min 05 s``, ``1 h 02 min``."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+
+
 def run_verdict(run: dict[str, Any]) -> str | None:
     """Why a recorded run was not healthy, or None; judged from its stored stats."""
     from regarchive.scraper.health import CrawlOutcome
 
     if not run.get("finished"):
-        return "did not finish (killed, or still running)"
+        return "did not finish (killed, or the machine stopped)"
     stats = run.get("stats") or {}
     if isinstance(stats, str):
         stats = json.loads(stats)
     return CrawlOutcome({**stats, "finish_reason": run.get("finish_reason")}).unhealthy_reason()
 
 
-def table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
-    """Left-aligned plain-text columns (readable in a terminal and in cron mail)."""
-    cells = [
-        tuple(str(c) for c in header),
-        *[tuple("" if c is None else str(c) for c in r) for r in rows],
-    ]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in cells
-    ]
-
-
-def run_row(run: dict[str, Any]) -> tuple[Any, ...]:
+def run_state(run: dict[str, Any], running_id: int | None, now: datetime) -> tuple[str, str]:
+    """``(took, result)`` for a run: a live duration for the one running."""
     started, finished = parse_time(run["started"]), parse_time(run.get("finished"))
-    took = f"{(finished - started).total_seconds():.1f} s" if started and finished else "-"
-    verdict = run_verdict(run)
-    result = run.get("finish_reason") or "interrupted"
-    if verdict and run.get("finished"):
-        result += " (unhealthy)"
+    if run["id"] == running_id:
+        took = duration((now - started).total_seconds()) if started else "-"
+        return took, "running"
+    if not finished:
+        return "-", "interrupted"
+    took = duration((finished - started).total_seconds()) if started else "-"
+    result = run.get("finish_reason") or "finished"
+    return took, result + (" (unhealthy)" if run_verdict(run) else "")
+
+
+def run_row(run: dict[str, Any], running_id: int | None, now: datetime) -> tuple[Any, ...]:
+    started = parse_time(run["started"])
+    took, result = run_state(run, running_id, now)
     return (
         run["id"],
         started.strftime("%Y-%m-%d %H:%M") if started else "?",
@@ -91,6 +101,54 @@ def run_row(run: dict[str, Any]) -> tuple[Any, ...]:
         run.get("items_updated"),
         result,
     )
+
+
+RUN_FIELDS = (
+    "id",
+    "started",
+    "finished",
+    "requests",
+    "pages_ok",
+    "pages_not_modified",
+    "errors",
+    "items_new",
+    "items_updated",
+)
+
+
+def run_json(run: dict[str, Any], running_id: int | None, now: datetime) -> dict[str, Any]:
+    """A run for ``--format json``: its counts, seconds so far or in all, and its result."""
+    started, finished = parse_time(run["started"]), parse_time(run.get("finished"))
+    end = now if run["id"] == running_id else finished
+    seconds = round((end - started).total_seconds(), 1) if started and end else None
+    result = run_state(run, running_id, now)[1]
+    return {**{key: run.get(key) for key in RUN_FIELDS}, "seconds": seconds, "result": result}
+
+
+def status_warnings(
+    last_runs: list[dict[str, Any]], running_id: int | None, now: datetime, max_age: float
+) -> list[str]:
+    """What should alarm whoever reads this: the latest run that is over went wrong, or the
+    last run started too long ago."""
+    if not last_runs:
+        return ["no crawl has run yet"]
+    warnings = []
+    over = [run for run in last_runs if run["id"] != running_id]
+    if over:
+        last = over[0]
+        verdict = run_verdict(last)
+        if verdict:
+            warnings.append(
+                f"the last run (#{last['id']}) {verdict}"
+                if not last.get("finished")
+                else f"the last run (#{last['id']}) was unhealthy: {verdict}"
+            )
+    started = parse_time(last_runs[0]["started"])
+    if started and now - started > timedelta(hours=max_age):
+        warnings.append(
+            f"the last run started {started:%Y-%m-%d %H:%M} UTC, more than {max_age:g} h ago"
+        )
+    return warnings
 
 
 @click.command()
@@ -111,42 +169,61 @@ def run_row(run: dict[str, Any]) -> tuple[Any, ...]:
     help="Warn when the last run is older than this many hours.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the warnings (for cron).")
-def status(db_path: str, runs: int, max_age: float, quiet: bool) -> None:
-    """Show the last crawls and the rubrics, and warn when the archive is not being kept up."""
+@format_options(("text", "json"), default="text", aliases=("json",), what="status")
+def status(db_path: str, runs: int, max_age: float, quiet: bool, output: Output) -> None:
+    """Show the last crawls and the rubrics, and warn when the archive is not being kept up.
+
+    A crawl still running shows as "running" (for how long so far); one that was killed or
+    stopped with the machine shows as "interrupted".
+    """
     with open_archive(db_path, create=False) as archive:
         total = archive.item_count()
         last_runs = archive.crawls(limit=runs)
         listings = archive.listings()
-    show = (lambda line: None) if quiet else (lambda line: click.echo(printable(line, keep="\n")))
-    show(f"Archive {db_path}: {total} items, {len(listings)} rubrics")
-    warnings = []
-    if not last_runs:
-        warnings.append("no crawl has run yet")
-    else:
-        show("\nLast runs")
-        for line in table(RUN_COLUMNS, [run_row(run) for run in last_runs]):
-            show(f"  {line}")
-        last = last_runs[0]
-        verdict = run_verdict(last)
-        if verdict:
-            warnings.append(
-                f"the last run (#{last['id']}) {verdict}"
-                if not last.get("finished")
-                else f"the last run (#{last['id']}) was unhealthy: {verdict}"
-            )
-        started = parse_time(last["started"])
-        if started and datetime.now(timezone.utc) - started > timedelta(hours=max_age):
-            warnings.append(
-                f"the last run started {started:%Y-%m-%d %H:%M} UTC, more than {max_age:g} h ago"
-            )
+    now = datetime.now(timezone.utc)
+    holder = lock_holder(db_path)
+    unfinished = [run for run in last_runs if not run.get("finished")]
+    # Only the newest run can be the one holding the lock now.
+    running_id = (
+        last_runs[0]["id"] if holder and unfinished and unfinished[0] is last_runs[0] else None
+    )
+    warnings = status_warnings(last_runs, running_id, now, max_age)
+    if output.format == "json":
+        report = {
+            "archive": db_path,
+            "items": total,
+            "running": {"run": running_id, "pid": holder[0]} if running_id and holder else None,
+            "runs": [run_json(run, running_id, now) for run in last_runs],
+            "rubrics": listings,
+            "warnings": warnings,
+        }
+        write_lines(output, [json.dumps(report, ensure_ascii=False, indent=2)], db_path)
+    elif not quiet:
+        write_lines(output, text_lines(db_path, total, last_runs, listings, running_id, now))
+    for warning in warnings:
+        click.echo(printable(f"WARNING: {warning}"), err=True)
+    sys.exit(1 if warnings else 0)
+
+
+def text_lines(
+    db_path: str,
+    total: int,
+    last_runs: list[dict[str, Any]],
+    listings: list[dict[str, Any]],
+    running_id: int | None,
+    now: datetime,
+) -> list[str]:
+    lines = [f"Archive {db_path}: {counted(total, 'item')}, {counted(len(listings), 'rubric')}"]
+    if last_runs:
+        lines += ["", "Last runs"]
+        rows = [run_row(run, running_id, now) for run in last_runs]
+        lines += [f"  {line}" for line in columns(RUN_COLUMNS, rows, align=RUN_ALIGN)]
     if listings:
-        show("\nRubrics")
+        lines += ["", "Rubrics"]
         rows = [
             (row["site"], row["rubric"] or "?", row["items"], row["last_walked"] or "-", row["url"])
             for row in listings
         ]
-        for line in table(("site", "rubric", "items", "last walked (UTC)", "listing"), rows):
-            show(f"  {line}")
-    for warning in warnings:
-        click.echo(printable(f"WARNING: {warning}"), err=True)
-    sys.exit(1 if warnings else 0)
+        header = ("site", "rubric", "items", "read to the end (UTC)", "listing")
+        lines += [f"  {line}" for line in columns(header, rows, align="llrll")]
+    return lines
