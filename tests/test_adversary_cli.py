@@ -118,6 +118,9 @@ def test_sigterm_stops_a_crawl_promptly(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     with SiteServer(lambda base_url: build_site(base_url)) as server:
         rubrics = list(server.site.rubrics.values())
+        # An archive to come back to: a first crawl that reads nothing leaves none behind.
+        assert regarchive("crawl", *rubrics, "--db", str(db), *FAST).returncode == 0
+        server.reset()
         crawl = regarchive_background(
             "crawl", *rubrics, "--db", str(db), *FAST, "-s", "DOWNLOAD_DELAY=3600"
         )

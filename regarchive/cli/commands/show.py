@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from regarchive.archive.store import Archive
-from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
+from regarchive.cli.commands.common import DB_OPTION, ConfigError, item_key, open_archive
 from regarchive.cli.commands.output import (
     Output,
     counted,
