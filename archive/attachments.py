@@ -283,6 +283,14 @@ class AttachmentStore:
         ).fetchone()
         return dict(row) if row is not None else None
 
+    def linked(self, url: str) -> bool:
+        """Whether an archived item links the document at ``url``."""
+        # Raw: an indexed lookup (item_attachments_url).
+        row = self._conn.execute(
+            "SELECT 1 FROM item_attachments WHERE url = ? LIMIT 1", (url,)
+        ).fetchone()
+        return row is not None
+
     def of_item(self, item_id: int) -> list[dict[str, Any]]:
         """The documents an item links, by URL: link label, what was stored (None for a link
         not fetched), the last fetch and how many earlier contents the URL had."""

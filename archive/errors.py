@@ -74,3 +74,11 @@ class OutputError(ArchiveError):
 
 class ChartError(ArchiveError, ValueError):
     """A chart that cannot be written (unknown file type…)."""
+
+
+class WarcError(ArchiveError):
+    """A WARC file cannot be written or read; the message is one line for the user."""
+
+
+class NoBodyError(ArchiveError):
+    """A stored page kept no body: neither in the archive nor in a WARC file that can be read."""

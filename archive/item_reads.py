@@ -49,10 +49,18 @@ class ItemReads:
         rows = self._connection.db.table("versions").rows_where(
             "item_id = ?",
             [item_id],
-            select="id, seen_at, title, text, content_hash, updated, published",
+            select="id, seen_at, title, text, content_hash, updated, published, category, "
+            "source, provenance, extractor_version",
             order_by="seen_at, id",
         )
         return list(rows)
+
+    def provenance(self, item_id: int) -> dict[str, Any] | None:
+        """How the item's current state came about: ``provenance`` (crawl, import-warc,
+        re-extraction) and ``extractor_version``."""
+        return self._connection.query_one(
+            "SELECT provenance, extractor_version FROM items WHERE id = ?", (item_id,)
+        )
 
     def search(self, query: str, *, limit: int = 20, raw: bool = False) -> list[dict[str, Any]]:
         """Full-text search on titles and texts, best matches first, accents ignored.

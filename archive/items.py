@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from regarchive.archive import writes
 from regarchive.archive.attachments import link_attachments
 from regarchive.archive.connection import ArchiveConnection
+from regarchive.archive.schema import PROVENANCE_CRAWL
 
 SaveStatus = Literal["inserted", "updated", "unchanged"]
 
@@ -40,6 +41,7 @@ class Items:
         record: Mapping[str, Any],
         page: Mapping[str, Any] | None,
         crawl_id: int | None,
+        provenance: str = PROVENANCE_CRAWL,
     ) -> SaveResult:
         """Insert, update or confirm an item from an extracted record, in one transaction.
 
@@ -47,6 +49,8 @@ class Items:
         same site (long texts only). A changed title or text moves the previous state to
         ``versions``; otherwise only ``last_seen`` moves and new URLs, rubrics and related
         links are merged in. The page (raw body compressed) is stored alongside.
+        ``provenance`` says where the record comes from (a crawl, an imported WARC file); it
+        and the record's ``extractor_version`` go with the item's new state.
         """
         fields = writes.item_fields(record)
         record_urls = writes.distinct([fields["url"], *(record.get("urls") or [])])
@@ -57,12 +61,12 @@ class Items:
             urls = _settle_canonical_claim(conn, urls, record_urls, fields, fetched)
             existing = writes.find_item(conn, urls, fields)
             if existing is None:
-                item_id = writes.insert_item(conn, fields, now)
+                item_id = writes.insert_item(conn, fields, now, provenance)
                 status: SaveStatus = "inserted"
             elif writes.has_changed(existing, fields):
                 item_id = existing["id"]
                 writes.keep_version(conn, item_id)
-                writes.update_item(conn, item_id, fields, now)
+                writes.update_item(conn, item_id, fields, now, provenance)
                 status = "updated"
             else:
                 item_id = existing["id"]

@@ -18,7 +18,7 @@ from regarchive.archive.connection import ArchiveConnection
 # ``regarchive.scraper.incremental.KnownPage``).
 _KNOWN_PAGE = (
     "SELECT p.url, p.etag, p.last_modified, p.body_hash, p.fetched_at, i.published, "
-    "i.first_seen FROM pages p JOIN items i ON i.id = p.item_id"
+    "i.first_seen, p.warc_file, p.warc_offset FROM pages p JOIN items i ON i.id = p.item_id"
 )
 # The page a rerun re-checks for an item: the one at its canonical URL, else its first.
 _ITEM_PAGE = (
@@ -50,6 +50,10 @@ class Pages:
             "last_modified": page.get("last_modified"),
             "fetched_at": page.get("fetched_at") or self._connection.now(),
             "crawl_id": crawl_id,
+            # The same bytes fetched again into a WARC: the newer record holds them too. A 304
+            # has no body, so its page keeps the record it had.
+            "warc_file": page.get("warc_file"),
+            "warc_offset": page.get("warc_offset"),
         }
         with self._connection.transaction() as conn:
             return writes.touch_page(conn, row, self._connection.now())

@@ -316,6 +316,14 @@ def _conditions(filters: Filters, param: _Params, *, matched: bool) -> list[str]
     return where
 
 
+def item_conditions(filters: Filters) -> Sql:
+    """The conditions of ``filters`` on ``items AS i`` as one SQL expression (``1`` when there
+    are none), for statements built elsewhere; parameters are named ``p0``, ``p1``…"""
+    param = _Params()
+    where = _conditions(filters, param, matched=False)
+    return Sql(" AND ".join(where) or "1", param.values)
+
+
 # The site without its port (sites are stored as host[:port]).
 _HOST = (
     "(CASE WHEN instr(i.site, ':') THEN substr(i.site, 1, instr(i.site, ':') - 1) ELSE i.site END)"

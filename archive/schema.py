@@ -36,7 +36,7 @@ step goes at the end of :data:`MIGRATIONS`, and ``SCHEMA_VERSION`` follows.
 Conventions: timestamps are ISO 8601 UTC strings with a ``Z`` (``2026-11-28T10:00:00Z``), the
 site's own dates stay dates (``YYYY-MM-DD``), JSON columns hold UTF-8 JSON text.
 
-Tables (version 6):
+Tables (version 7):
 
 ``items``: one row per article (news item or circular).
     ``id`` INTEGER PK; ``url`` TEXT, unique (``items_url``), the canonical URL; ``site``
@@ -44,7 +44,8 @@ Tables (version 6):
     author/body); ``published``, ``updated`` (``YYYY-MM-DD``, from the page); ``text`` clean
     article text; ``lang``; ``content_hash`` sha256 of the normalised text (indexed, used for
     dedup); ``warnings`` JSON array of extraction warnings; ``first_seen``, ``last_seen``
-    timestamps.
+    timestamps; (v7) ``extractor_version``, the extractor that made the fields, and
+    ``provenance``, how the state came about (``crawl``, ``import-warc``, ``re-extraction``).
 ``item_urls``: every URL an item was seen at. ``url`` PK -> ``item_id``.
 ``item_rubrics``: (``item_id``, ``rubric``) PK; an item listed in several rubrics has several rows.
 ``related``: the "Dans la même rubrique" block of an item: (``item_id``, ``url``) PK, ``label``,
@@ -53,12 +54,15 @@ Tables (version 6):
     article itself is fetched: ``url``, ``rubric``, ``label``, ``category`` (hint from the
     label), ``found_on``, ``crawl_id``, ``first_seen``, ``last_seen``; unique on
     (url, rubric, label) with NULL treated as ''.
-``versions``: earlier states of items whose title or text changed: ``item_id``, ``seen_at`` (the
-    last time that state was seen), ``title``, ``text``, ``content_hash``, ``updated``,
-    ``published``.
+``versions``: earlier states of items whose title or text changed (or, in a re-extraction, any
+    field): ``item_id``, ``seen_at`` (the last time that state was seen), ``title``, ``text``,
+    ``content_hash``, ``updated``, ``published``; (v7) ``category``, ``source``,
+    ``extractor_version``, ``provenance`` of that state.
 ``pages``: the last fetch of each URL: ``url`` PK, ``final_url``, ``status``, ``content_type``,
     ``etag``, ``last_modified``, ``fetched_at``, ``body_hash`` (sha256 of the raw body), ``html``
-    (raw body bytes, zlib-compressed), ``item_id``, ``crawl_id``.
+    (raw body bytes, zlib-compressed), ``item_id``, ``crawl_id``; (v7) ``warc_file``,
+    ``warc_offset``: the WARC record of the exchange that brought the body, when one was
+    written (``crawl --warc``) or imported (``import-warc``).
 ``crawls``: one row per run: ``started``, ``finished``, ``finish_reason``, ``start_urls`` and
     ``args`` (JSON), counts ``requests``, ``pages_ok``, ``pages_not_modified``, ``errors``,
     ``items_new``, ``items_updated``, ``items_unchanged``, and ``stats`` (JSON, everything else).
@@ -615,6 +619,41 @@ def _attachment_change_triggers() -> list[str]:
     ]
 
 
+# How an item's state (in ``items``, or an earlier one in ``versions``) came about.
+PROVENANCE_CRAWL = "crawl"
+PROVENANCE_IMPORT = "import-warc"
+PROVENANCE_REEXTRACTION = "re-extraction"
+
+
+def _v7_warc_and_provenance(db: Database) -> None:
+    """Where each page's raw HTTP exchange is in a WARC file, and what made each item's state.
+
+    ``pages.warc_file`` / ``pages.warc_offset``: the WARC file (absolute path) and the offset of
+    the ``response`` record holding the page's body. ``items.extractor_version``: the version
+    of the extractor that made the item's fields (NULL: made before versions were recorded);
+    ``items.provenance``: ``crawl``, ``import-warc`` or ``re-extraction``. ``versions`` keep
+    both for the state they hold, and its category and source, which a re-extraction may
+    change without touching the title or the text. Every item so far came from a crawl.
+    """
+    pages = db.table("pages")
+    pages.add_column("warc_file", str)
+    pages.add_column("warc_offset", int)
+    items = db.table("items")
+    items.add_column("extractor_version", int)
+    items.add_column("provenance", str)
+    # Raw: one UPDATE over every row; Table.update() works one primary key at a time.
+    db.execute("UPDATE items SET provenance = ?", [PROVENANCE_CRAWL])
+    versions = db.table("versions")
+    for column, kind in (
+        ("category", str),
+        ("source", str),
+        ("extractor_version", int),
+        ("provenance", str),
+    ):
+        versions.add_column(column, kind)
+    db.execute("UPDATE versions SET provenance = ?", [PROVENANCE_CRAWL])
+
+
 MIGRATIONS: Sequence[Migration] = (
     _v1_core,
     _v2_full_text,
@@ -622,6 +661,7 @@ MIGRATIONS: Sequence[Migration] = (
     _v4_changes_and_exports,
     _v5_provenance,
     _v6_attachments,
+    _v7_warc_and_provenance,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,6 +11,8 @@ it, the way sqlite-utils' ``Database`` hands out ``Table`` objects:
 - ``export_log`` (:class:`~regarchive.archive.export_log.ExportLog`): change marks, exports;
 - ``attachment_store`` (:class:`~regarchive.archive.attachments.AttachmentStore`): the documents
   items link, stored once per content.
+- ``reextraction`` (:class:`~regarchive.archive.reextraction.Reextraction`): the items an older
+  extractor made, and writing back what today's makes of their pages.
 
 Its methods (``save_item``, ``search``…) hand each call to the object concerned. Every public
 write is one ``BEGIN IMMEDIATE`` transaction (:meth:`Archive.transaction`; an outer one groups
@@ -56,6 +58,7 @@ from regarchive.archive.file_checks import check_file
 from regarchive.archive.item_reads import ItemReads
 from regarchive.archive.items import Items, SaveResult
 from regarchive.archive.pages import Pages
+from regarchive.archive.reextraction import ItemChange, Reextraction
 
 __all__ = ["Archive", "SaveResult", "SelectResult"]
 
@@ -105,6 +108,7 @@ class Archive:
             self.browse_reads = BrowseReads(self._connection)
             self.export_log = ExportLog(self._connection)
             self.attachment_store = AttachmentStore(self._connection)
+            self.reextraction = Reextraction(self._connection)
         except sqlite3.Error as exc:
             self._conn.close()
             raise self._open_error(exc) from exc
@@ -250,8 +254,10 @@ class Archive:
         record: Mapping[str, Any],
         page: Mapping[str, Any] | None,
         crawl_id: int | None,
+        *,
+        provenance: str = schema.PROVENANCE_CRAWL,
     ) -> SaveResult:
-        return self.items.save(record, page, crawl_id)
+        return self.items.save(record, page, crawl_id, provenance)
 
     def add_sightings(self, sightings: Iterable[Mapping[str, Any]], crawl_id: int | None) -> int:
         return self.items.add_sightings(sightings, crawl_id)
@@ -387,6 +393,38 @@ class Archive:
         self, sql: str, *, max_rows: int = 1000, time_limit: float = 5.0
     ) -> SelectResult:
         return self.browse_reads.run_select(sql, max_rows=max_rows, time_limit=time_limit)
+
+    def provenance(self, item_id: int) -> dict[str, Any] | None:
+        return self.item_reads.provenance(item_id)
+
+    # -- re-extraction: handed to Reextraction (archive/reextraction.py) ------------------------
+
+    def reextraction_batch(
+        self,
+        *,
+        version: int,
+        after: int,
+        limit: int,
+        filters: queries.Filters | None = None,
+        everything: bool = False,
+    ) -> list[dict[str, Any]]:
+        return self.reextraction.batch(
+            version=version, after=after, limit=limit, filters=filters, everything=everything
+        )
+
+    def reextraction_counts(
+        self, *, version: int, filters: queries.Filters | None = None, everything: bool = False
+    ) -> dict[str, int]:
+        return self.reextraction.counts(version=version, filters=filters, everything=everything)
+
+    def apply_reextraction(
+        self,
+        results: Sequence[tuple[int, Mapping[str, Any] | None]],
+        *,
+        version: int,
+        dry_run: bool = False,
+    ) -> list[ItemChange]:
+        return self.reextraction.apply(results, version=version, dry_run=dry_run)
 
     # -- exports: handed to ExportLog (archive/export_log.py) -----------------------------------
 

@@ -87,6 +87,7 @@ def item_fields(record: Mapping[str, Any]) -> dict[str, Any]:
         "content_hash": record.get("content_hash")
         or hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "warnings": to_json(list(record.get("warnings") or [])),
+        "extractor_version": record.get("extractor_version"),
     }
 
 
@@ -160,15 +161,18 @@ def has_changed(existing: sqlite3.Row, fields: Mapping[str, Any]) -> bool:
     return fields["title"] is not None and fields["title"] != existing["title"]
 
 
-def insert_item(conn: sqlite3.Connection, fields: Mapping[str, Any], now: str) -> int:
+def insert_item(
+    conn: sqlite3.Connection, fields: Mapping[str, Any], now: str, provenance: str
+) -> int:
     # Raw: Table.insert() would cost ~+100 µs per article (schema lookups, savepoint).
     cursor = conn.execute(
         "INSERT INTO items (url, site, title, category, source, published, updated, text, "
         "lang, content_hash, warnings, first_seen, last_seen, published_source, updated_source, "
-        "category_source) VALUES (:url, :site, :title, :category, :source, :published, "
-        ":updated, :text, :lang, :content_hash, :warnings, :now, :now, :published_source, "
-        ":updated_source, :category_source)",
-        {**fields, "now": now},
+        "category_source, extractor_version, provenance) VALUES (:url, :site, :title, "
+        ":category, :source, :published, :updated, :text, :lang, :content_hash, :warnings, "
+        ":now, :now, :published_source, :updated_source, :category_source, :extractor_version, "
+        ":provenance)",
+        {**fields, "now": now, "provenance": provenance},
     )
     return int(cursor.lastrowid or 0)
 
@@ -177,15 +181,16 @@ def keep_version(conn: sqlite3.Connection, item_id: int) -> None:
     """Copy the item's current state to ``versions``, dated by when it was last seen."""
     # Raw: INSERT … SELECT copies the row inside SQLite; sqlite-utils inserts Python values.
     conn.execute(
-        "INSERT INTO versions (item_id, seen_at, title, text, content_hash, updated, published) "
-        "SELECT id, last_seen, title, text, content_hash, updated, published FROM items "
-        "WHERE id = ?",
+        "INSERT INTO versions (item_id, seen_at, title, text, content_hash, updated, published, "
+        "category, source, extractor_version, provenance) "
+        "SELECT id, last_seen, title, text, content_hash, updated, published, category, source, "
+        "extractor_version, provenance FROM items WHERE id = ?",
         (item_id,),
     )
 
 
 def update_item(
-    conn: sqlite3.Connection, item_id: int, fields: Mapping[str, Any], now: str
+    conn: sqlite3.Connection, item_id: int, fields: Mapping[str, Any], now: str, provenance: str
 ) -> None:
     """Take the record's state; url and first_seen stay, metadata the record lacks stays."""
     # Raw: COALESCE/MAX merges; Table.update() can only assign values.
@@ -201,8 +206,9 @@ def update_item(
         "updated_source = CASE WHEN :updated IS NULL THEN updated_source "
         "ELSE :updated_source END, "
         "text = :text, lang = COALESCE(:lang, lang), content_hash = :content_hash, "
-        "warnings = :warnings, last_seen = MAX(last_seen, :now) WHERE id = :id",
-        {**fields, "now": now, "id": item_id},
+        "warnings = :warnings, last_seen = MAX(last_seen, :now), "
+        "extractor_version = :extractor_version, provenance = :provenance WHERE id = :id",
+        {**fields, "now": now, "id": item_id, "provenance": provenance},
     )
 
 
@@ -244,14 +250,23 @@ def link_rubrics(conn: sqlite3.Connection, item_id: int, rubrics: Iterable[str])
     )
 
 
-def merge_related(
-    conn: sqlite3.Connection, item_id: int, related: Iterable[Mapping[str, Any]]
-) -> None:
-    rows = [
+def related_rows(item_id: int, related: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The ``related`` rows of a record's "même rubrique" entries, values cleaned."""
+    return [
         {"item_id": item_id, **{key: _clean(entry.get(key)) for key in RELATED_FIELDS}}
         for entry in related
         if _clean(entry.get("url"))
     ]
+
+
+def merge_related(
+    conn: sqlite3.Connection, item_id: int, related: Iterable[Mapping[str, Any]]
+) -> None:
+    upsert_related(conn, related_rows(item_id, related))
+
+
+def upsert_related(conn: sqlite3.Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Add ``related`` rows; a known one takes the values the new row has (none is erased)."""
     # Raw: a COALESCE-merging upsert; upsert_all() overwrites with NULLs (col = excluded.col).
     conn.executemany(
         "INSERT INTO related (item_id, url, label, category, rubric, title) "
@@ -313,6 +328,8 @@ def upsert_page(
         "html": zlib.compress(body) if body else None,
         "item_id": item_id,
         "crawl_id": crawl_id,
+        "warc_file": page.get("warc_file"),
+        "warc_offset": page.get("warc_offset"),
     }
     not_modified = row["status"] == 304 and not body
     # Raw: upserts with COALESCE merges (and a 304 keeping the stored body); upsert() would
@@ -322,8 +339,9 @@ def upsert_page(
 
 _PAGE_INSERT = (
     "INSERT INTO pages (url, final_url, status, content_type, etag, last_modified, fetched_at, "
-    "body_hash, html, item_id, crawl_id) VALUES (:url, :final_url, :status, :content_type, "
-    ":etag, :last_modified, :fetched_at, :body_hash, :html, :item_id, :crawl_id) "
+    "body_hash, html, item_id, crawl_id, warc_file, warc_offset) VALUES (:url, :final_url, "
+    ":status, :content_type, :etag, :last_modified, :fetched_at, :body_hash, :html, :item_id, "
+    ":crawl_id, :warc_file, :warc_offset) "
     "ON CONFLICT (url) DO UPDATE SET "
 )
 _UPSERT_PAGE = _PAGE_INSERT + (
@@ -331,8 +349,11 @@ _UPSERT_PAGE = _PAGE_INSERT + (
     "content_type = excluded.content_type, etag = excluded.etag, "
     "last_modified = excluded.last_modified, fetched_at = excluded.fetched_at, "
     "body_hash = excluded.body_hash, html = excluded.html, "
-    "item_id = COALESCE(excluded.item_id, item_id), crawl_id = excluded.crawl_id"
+    "item_id = COALESCE(excluded.item_id, item_id), crawl_id = excluded.crawl_id, "
+    # A body fetched without a WARC being written has no record: the pointer goes with it.
+    "warc_file = excluded.warc_file, warc_offset = excluded.warc_offset"
 )
+# The body (and the WARC record holding it) stays what it was.
 _UPSERT_PAGE_NOT_MODIFIED = _PAGE_INSERT + (
     "etag = COALESCE(excluded.etag, etag), "
     "last_modified = COALESCE(excluded.last_modified, last_modified), "
@@ -348,8 +369,10 @@ def touch_page(conn: sqlite3.Connection, row: Mapping[str, Any], now: str) -> in
     conn.execute(
         "UPDATE pages SET etag = COALESCE(:etag, etag), "
         "last_modified = COALESCE(:last_modified, last_modified), "
-        "fetched_at = :fetched_at, crawl_id = :crawl_id WHERE url = :url",
-        row,
+        "fetched_at = :fetched_at, crawl_id = :crawl_id, "
+        "warc_offset = CASE WHEN :warc_file IS NULL THEN warc_offset ELSE :warc_offset END, "
+        "warc_file = COALESCE(:warc_file, warc_file) WHERE url = :url",
+        {"warc_file": None, "warc_offset": None, **row},
     )
     found = conn.execute("SELECT item_id FROM pages WHERE url = ?", (row["url"],)).fetchone()
     item_id = found[0] if found else None

@@ -63,7 +63,36 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("d. export CSV of a tenth", export("csv_tenth"), "same memory"),
         ("e. cold start of `extract`", results["cold_start"].show(" s", 2), ""),
     ]
+    if "reextract" in results:
+        lines += reextract_rows(results["reextract"], pool)
     return lines
+
+
+def reextract_rows(run: dict[str, Any], pool: Summary) -> list[tuple[str, str, str]]:
+    """(f) ``regarchive reextract``: a version bump, then ``--all`` (nothing changes)."""
+    bump = run["bump"]
+    steady: Summary = run["all_steady"]
+    return [
+        (
+            f"f. reextract {run['items']:,} items after a version bump",
+            f"{bump['steady']:.0f} items/s, {bump['wall']:.1f} s, {bump['changed']:,} changed",
+            "",
+        ),
+        ("f. reextract --all (nothing changes)", steady.show(" items/s"), "≥ 0.9 × pool"),
+        (
+            "f. reextract / pool ceiling measured around each run",
+            run["all_to_ceiling_around"].show("", 2),
+            "≥ 0.9",
+        ),
+        ("f. reextract / pool ceiling of (a)", f"{steady.median / pool.median:.2f}", ""),
+        ("f. reextract --all: wall", run["all_wall"].show(" s"), ""),
+        (
+            "f. reextract: peak memory, all / a tenth",
+            f"{run['all_peak_rss_mib'].show(' MiB')} / "
+            f"{run['tenth_peak_rss_mib'].show(' MiB')} ({run['tenth_items']:,} items)",
+            "flat",
+        ),
+    ]
 
 
 def cpu_bound(results: dict[str, Any]) -> float:

@@ -10,7 +10,9 @@ b. ``regarchive crawl`` end to end: pages/s, CPU seconds per page, peak RSS of t
 c. an unchanged rerun: requests, bytes downloaded and wall time against the first run;
 d. a 100,000-item archive written through the archive API: insert rate, search latency,
    export time and memory (benchmarks/archive_scale.py);
-e. cold start of ``regarchive extract`` on one page.
+e. cold start of ``regarchive extract`` on one page;
+f. ``regarchive reextract`` on an archive of ``--reextract-items`` articles
+   (benchmarks/reextract.py).
 
 Each figure is the median of ``--repeats`` runs with its min–max, because the machine is shared.
 No timing is asserted: this reports, the tests check correctness.
@@ -227,14 +229,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2000, help="articles on the sample site")
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement")
     parser.add_argument("--items", type=int, default=100_000, help="items in the archive-scale run")
+    parser.add_argument(
+        "--reextract-items", type=int, default=10_000, help="items in the re-extraction run"
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run in under a minute")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json")
     parser.add_argument("--markdown", type=Path, default=None, help="also write this report")
     args = parser.parse_args(argv)
     if args.quick:
-        args.articles, args.repeats, args.items = 200, 1, 5_000
+        args.articles, args.repeats, args.items, args.reextract_items = 200, 1, 5_000, 300
 
     from benchmarks.archive_scale import archive_scale
+    from benchmarks.reextract import reextraction
     from benchmarks.report import render_markdown, render_table
 
     results: dict[str, Any] = {
@@ -259,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
         results["archive"] = timed(
             f"archive of {args.items} items",
             lambda: archive_scale(Path(tmp), args.items, args.repeats),
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        results["reextract"] = timed(
+            f"re-extraction of {args.reextract_items} items",
+            lambda: reextraction(Path(tmp), args.reextract_items, args.repeats),
         )
     print(render_table(results))
     args.json.write_text(json.dumps(results, default=lambda o: o.as_dict(), indent=2) + "\n")

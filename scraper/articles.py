@@ -35,7 +35,8 @@ def header(response: Response, name: bytes) -> str | None:
 
 def article_page(response: Response) -> ArticlePage:
     """The fetched page as extraction and the archive take it: the URL requested (the first of
-    a redirect chain) and the final one, validators, the raw body."""
+    a redirect chain) and the final one, validators, the raw body, its WARC record."""
+    warc = response.meta.get("warc_record") if response.status != 304 else None
     return ArticlePage(
         url=normalize_url(response.request.meta.get("redirect_urls", [response.url])[0]),
         final_url=normalize_url(response.url),
@@ -47,6 +48,9 @@ def article_page(response: Response) -> ArticlePage:
         fetched_at=utc_timestamp(),
         previous_body_hash=response.meta.get("previous_body_hash"),
         depth=response.meta.get("depth", 0),
+        # Where crawl --warc put the exchange (scraper/warc.py); a 304 has no body of its own.
+        warc_file=warc[0] if warc else None,
+        warc_offset=warc[1] if warc else None,
     )
 
 

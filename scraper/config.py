@@ -17,6 +17,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from regarchive.archive.warc.naming import PREFIX_PATTERN
 from regarchive.scraper.setting_table import BY_NAME, LOG_LEVELS, SCRAPY_NAMES, SETTINGS, Setting
 
 KNOWN_NAMES = sorted(SCRAPY_NAMES | set(BY_NAME))
@@ -52,6 +53,17 @@ def _log_level(settings: BaseSettings, name: str) -> str:
     return value
 
 
+def _json_object(settings: BaseSettings, name: str) -> dict[str, Any]:
+    return settings.getdict(name)
+
+
+def _file_prefix(settings: BaseSettings, name: str) -> str:
+    value = str(settings.get(name))
+    if not PREFIX_PATTERN.match(value):
+        raise ValueError(name)
+    return value
+
+
 _READERS: dict[str, Callable[[BaseSettings, str], Any]] = {
     "int": BaseSettings.getint,
     "float": _float,
@@ -60,6 +72,8 @@ _READERS: dict[str, Callable[[BaseSettings, str], Any]] = {
     "status_list": _status_list,
     "log_level": _log_level,
     "text": BaseSettings.get,
+    "json_object": _json_object,
+    "file_prefix": _file_prefix,
 }
 
 

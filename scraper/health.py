@@ -62,6 +62,7 @@ NOTES: tuple[tuple[str, str], ...] = (
     ),
     ("depth/request_ignored_count", "{n} link{s} beyond DEPTH_LIMIT not followed"),
     ("urllength/request_ignored_count", "{n} link{s} longer than URLLENGTH_LIMIT not followed"),
+    ("regarchive/warc_exchanges", "{n} HTTP exchange{s} written to WARC files"),
 )
 
 
@@ -116,6 +117,9 @@ class CrawlOutcome:
         archive_error = self.stats.get("regarchive/archive_error")
         if archive_error:
             return f"the archive could not be written, crawl stopped: {archive_error}"
+        warc_error = self.stats.get("regarchive/warc_error")
+        if warc_error:
+            return f"the WARC files could not be written, crawl stopped: {warc_error}"
         if self.finish_reason != "finished":
             return f"the crawl stopped before the end ({self.finish_reason})"
         if responses == 0:

@@ -26,6 +26,9 @@ class KnownPage:
     fetched_at: str | None
     published: str | None
     first_seen: str | None
+    # The WARC record holding the body, when the page was fetched into WARC files.
+    warc_file: str | None = None
+    warc_offset: int | None = None
 
 
 @dataclass(frozen=True)

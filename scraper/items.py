@@ -44,6 +44,9 @@ class ArticlePage:
     previous_body_hash: str | None = None
     # Link depth of the page (DepthMiddleware's): its related links are one further.
     depth: int = 0
+    # The WARC file and offset of the response record holding the body (``crawl --warc``).
+    warc_file: str | None = None
+    warc_offset: int | None = None
 
 
 @dataclass

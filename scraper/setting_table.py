@@ -19,7 +19,17 @@ from regarchive import __version__
 REGARCHIVE_PREFIX = "REGARCHIVE_"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
-Kind = Literal["int", "optional_int", "float", "bool", "status_list", "log_level", "text"]
+Kind = Literal[
+    "int",
+    "optional_int",
+    "float",
+    "bool",
+    "status_list",
+    "log_level",
+    "text",
+    "json_object",
+    "file_prefix",
+]
 
 _EXPECTED: dict[str, str] = {
     "int": "a whole number",
@@ -29,6 +39,8 @@ _EXPECTED: dict[str, str] = {
     "status_list": "HTTP status codes separated by commas",
     "log_level": "one of " + ", ".join(sorted(LOG_LEVELS)),
     "text": "any text",
+    "json_object": 'a JSON object, e.g. `{"example.org": "/srv/warc/example"}`',
+    "file_prefix": "letters, digits, `.`, `_` or `-` (a file name part)",
 }
 
 
@@ -269,6 +281,33 @@ SETTINGS: tuple[Setting, ...] = (
         1.0,
         "seconds between two updates of the progress line",
         strict=True,
+    ),
+    # -- WARC files of every HTTP exchange (`crawl --warc DIR`, scraper/warc.py).
+    Setting(
+        "REGARCHIVE_WARC_DIR",
+        "text",
+        "",
+        "write every HTTP exchange to WARC files in this directory (`--warc`; empty: none)",
+    ),
+    Setting(
+        "REGARCHIVE_WARC_SITE_DIRS",
+        "json_object",
+        {},
+        "a WARC directory per site (`host[:port]` to directory); other sites use "
+        "REGARCHIVE_WARC_DIR",
+    ),
+    # About 1 GB, the size web archives have used since the Internet Archive's first crawls.
+    _int(
+        "REGARCHIVE_WARC_MAX_SIZE",
+        1_000_000_000,
+        "size in bytes at which a WARC file is closed and the next one started",
+        1,
+    ),
+    Setting(
+        "REGARCHIVE_WARC_PREFIX",
+        "file_prefix",
+        "regarchive",
+        "first part of the WARC files' names (`PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz`)",
     ),
     _flag("COOKIES_ENABLED", False, "keep the cookies sites set"),
     Setting("LOG_LEVEL", "log_level", "INFO", "what the log shows (`--verbose`, `--log-file`)"),

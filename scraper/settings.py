@@ -43,6 +43,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Sees responses before RedirectMiddleware (600): off-site redirects and loops are recorded
     # as failed pages instead of vanishing in the scheduler's filters.
     "regarchive.scraper.boundary.RedirectGuardMiddleware": 650,
+    # Next to the download handler, after every built-in middleware: it records requests as
+    # sent and responses as received (before decompression, redirects and retries). Off
+    # unless a WARC directory is set (REGARCHIVE_WARC_DIR, REGARCHIVE_WARC_SITE_DIRS).
+    "regarchive.scraper.warc.WarcRecorderMiddleware": 950,
 }
 # A spider callback that raises is recorded as a failed page; the crawl goes on.
 SPIDER_MIDDLEWARES = {

@@ -19,6 +19,7 @@ REVIEWED = {
     ("archive/schema.py", "target"): "the migration number (an int from enumerate)",
     ("archive/item_reads.py", "column"): "a column name from summary()'s own literal arguments",
     ("archive/writes.py", "marks"): "'?, ?, …' placeholders, one per URL",
+    ("archive/reextraction.py", "marks"): "'?, ?, …' placeholders, one per item id of a batch",
     ("archive/item_reads.py", "where"): "one of two literal ORDER BY clauses",
 }
 XML_MODULES = ("xml.etree", "xml.dom", "xml.sax", "xml.parsers", "xmlrpc")

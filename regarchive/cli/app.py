@@ -18,7 +18,9 @@ from regarchive.cli.commands.demo import demo
 from regarchive.cli.commands.export import export
 from regarchive.cli.commands.extract import extract
 from regarchive.cli.commands.history import history
+from regarchive.cli.commands.import_warc import import_warc
 from regarchive.cli.commands.listing import list_items
+from regarchive.cli.commands.reextract import reextract
 from regarchive.cli.commands.search import search
 from regarchive.cli.commands.serve import serve
 from regarchive.cli.commands.show import show
@@ -64,6 +66,8 @@ for command in (
     show,
     stats,
     datasette_metadata_command,
+    reextract,
+    import_warc,
     serve,
 ):
     cli.add_command(command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,6 +94,13 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     is_flag=True,
     help="Do not fetch the documents (PDF, ODT, DOCX…) articles link.",
 )
+@click.option(
+    "--warc",
+    "warc_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Also write every HTTP exchange to WARC files in this directory (REGARCHIVE_WARC_DIR).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; one line per failure.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on the terminal.")
 @click.option(
@@ -109,6 +117,7 @@ def crawl(
     max_pages_per_rubric: int | None,
     attachment_hosts: tuple[str, ...],
     no_attachments: bool,
+    warc_dir: str | None,
     quiet: bool,
     verbose: bool,
     log_file: str | None,
@@ -136,7 +145,10 @@ def crawl(
         )
     if no_attachments:
         overrides["REGARCHIVE_ATTACHMENTS"] = "False"
+    if warc_dir:
+        overrides["REGARCHIVE_WARC_DIR"] = warc_dir
     scrapy_settings = checked_settings(db_path, overrides)
+    check_warc_dirs(scrapy_settings)
     check_log_file(log_file)
     new_archive = not Path(db_path).expanduser().exists()
     check_archive(db_path)
@@ -177,6 +189,24 @@ def checked_settings(db_path: str, overrides: dict[str, str]) -> Settings:
     except SettingsError as error:
         raise ConfigError(str(error)) from None
     return settings
+
+
+def check_warc_dirs(settings: Settings) -> None:
+    """Create the WARC directories now and make sure files can be written there: a crawl that
+    cannot keep its WARC files would stop at its first response."""
+    from regarchive.scraper.warc import warc_directories
+
+    default, per_site = warc_directories(settings)
+    for directory in dict.fromkeys([*([default] if default else []), *per_site.values()]):
+        path = Path(directory).expanduser()
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=path):
+                pass
+        except OSError as error:
+            raise ConfigError(
+                f"cannot write WARC files in {directory}: {error.strerror or error}"
+            ) from None
 
 
 def check_log_file(path: str | None) -> None:

@@ -21,8 +21,9 @@ def text_diff(
     """The changes from one state to the next: title line, then a paragraph-level diff."""
     if before.get("title") != after.get("title"):
         yield f"title: {before.get('title')!r} → {after.get('title')!r}"
-    if before.get("updated") != after.get("updated"):
-        yield f"updated: {before.get('updated')} → {after.get('updated')}"
+    for name in ("category", "source", "published", "updated"):
+        if name in before and before.get(name) != after.get(name):
+            yield f"{name}: {before.get(name)} → {after.get(name)}"
     yield from difflib.unified_diff(
         (before.get("text") or "").splitlines(),
         (after.get("text") or "").splitlines(),
@@ -49,6 +50,13 @@ def attachment_changes(documents: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def made_by(state: dict[str, Any]) -> str:
+    """How a state came about: "crawl, extractor 1"; older archives did not record it."""
+    how = state.get("provenance") or "crawl"
+    version = state.get("extractor_version")
+    return how if version is None else f"{how}, extractor {version}"
+
+
 def history_lines(
     record: dict[str, Any],
     versions: list[dict[str, Any]],
@@ -67,7 +75,11 @@ def history_lines(
     states = [*versions, record]
     names = [f"version {number}" for number in range(1, len(versions) + 1)] + ["current"]
     for index, (before, after) in enumerate(itertools.pairwise(states)):
-        lines += ["", f"{names[index]} (seen until {before['seen_at']}) → {names[index + 1]}:"]
+        lines += [
+            "",
+            f"{names[index]} (seen until {before['seen_at']}; {made_by(before)}) → "
+            f"{names[index + 1]} ({made_by(after)}):",
+        ]
         lines += [f"  {line}" for line in text_diff(before, after, names[index], names[index + 1])]
     return lines
 
@@ -87,9 +99,11 @@ def history(item: str, db_path: str, output: Output) -> None:
             )
         versions = archive.versions(record["id"])
         documents = archive.attachment_store.versions_of_item(record["id"])
+        # How the current state came about (crawl, import, re-extraction), for the text form.
+        current = archive.provenance(record["id"]) or {}
     if output.format == "json":
         report = {"item": record, "versions": versions, "attachment_versions": documents}
         text = json.dumps(report, ensure_ascii=False, indent=2)
         write_lines(output, [text], db_path)
     else:
-        write_lines(output, history_lines(record, versions, documents), db_path)
+        write_lines(output, history_lines({**record, **current}, versions, documents), db_path)
