@@ -24,6 +24,7 @@ from regarchive.cli.commands.reextract import reextract
 from regarchive.cli.commands.search import search
 from regarchive.cli.commands.serve import serve
 from regarchive.cli.commands.show import show
+from regarchive.cli.commands.sites import sites
 from regarchive.cli.commands.stats import stats
 from regarchive.cli.commands.status import status
 from regarchive.cli.stdout import (
@@ -69,6 +70,7 @@ for command in (
     reextract,
     import_warc,
     serve,
+    sites,
 ):
     cli.add_command(command)
 
