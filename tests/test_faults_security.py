@@ -21,6 +21,7 @@ REVIEWED = {
     ("archive/writes.py", "marks"): "'?, ?, …' placeholders, one per URL",
     ("archive/reextraction.py", "marks"): "'?, ?, …' placeholders, one per item id of a batch",
     ("archive/item_reads.py", "where"): "one of two literal ORDER BY clauses",
+    ("archive/page_hints.py", "marks"): "'?, ?, …' placeholders, one per URL",
 }
 XML_MODULES = ("xml.etree", "xml.dom", "xml.sax", "xml.parsers", "xmlrpc", "feedparser")
 XML_CALLS = frozenset({"XMLParser", "XML", "fromstring", "parse", "iterparse", "XMLPullParser"})
