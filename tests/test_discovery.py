@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from regarchive.scraper.discovery.changes import changed_since_fetch, collect
 from regarchive.scraper.discovery.feeds import read_feed
 from regarchive.scraper.discovery.hint_dates import normalize_hint
 from regarchive.scraper.discovery.links import feed_links_in_html
@@ -422,3 +423,41 @@ def test_feed_links_announced_by_a_spip_rubric_page() -> None:
 )
 def test_one_date_gives_one_hint(text: str | None, hint: str | None) -> None:
     assert normalize_hint(text) == hint
+
+
+# -- changes since the last fetch -------------------------------------------------------------
+
+
+def test_sitemaps_and_feeds_are_collected_into_one_listing_per_page() -> None:
+    sitemap = read_sitemap(
+        urlset(url(f"{SITE}/Budget-2024", "2024-03-05"), url(f"{SITE}/Vieux")), f"{SITE}/s.xml"
+    )
+    feed = read_feed(SPIP_BACKEND, f"{SITE}/spip.php?page=backend&id_rubrique=3")
+    listed = collect([sitemap], [(feed, "Rubrique du flux")])
+    budget = listed[f"{SITE}/Budget-2024"]
+    assert budget.hints == {"sitemap": "2024-03-05", "feed": "2024-03-05T09:00:00Z"}
+    assert budget.rubric == "Communes"  # the item's own rel="directory" wins over the feed's
+    assert budget.categories == ("Finances", "Conseil municipal")
+    assert budget.published == "2024-03-05T09:00:00Z"
+    assert listed[f"{SITE}/Vieux"].hints == {"sitemap": ""}
+    assert listed[f"{SITE}/spip.php?article7"].rubric == "Rubrique du flux"
+
+
+@pytest.mark.parametrize(
+    ("now", "at_fetch", "changed"),
+    [
+        ({"sitemap": "2024-03-05"}, {"sitemap": "2024-03-05"}, False),
+        ({"sitemap": "2024-03-06"}, {"sitemap": "2024-03-05"}, True),
+        ({"sitemap": ""}, {"sitemap": "2024-03-05"}, False),  # lastmod gone: SPIP after a day
+        ({}, {"sitemap": "2024-03-05"}, False),
+        ({"sitemap": "2024-03-05"}, None, True),  # dated for the first time
+        ({"sitemap": "2024-03-05"}, {"sitemap": ""}, True),
+        ({"sitemap": ""}, None, False),
+        ({"sitemap": "2024-03-05", "feed": "2024-01-01"}, {"sitemap": "2024-03-05"}, True),
+        ({"feed": "2024-01-01"}, {"sitemap": "2024-03-05", "feed": "2024-01-01"}, False),
+    ],
+)
+def test_a_page_changed_when_a_source_dates_it_otherwise_than_at_its_last_fetch(
+    now: dict[str, str], at_fetch: dict[str, str] | None, changed: bool
+) -> None:
+    assert changed_since_fetch(now, at_fetch) is changed
