@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from regarchive.pipelines.site_counts import site_counts, site_names
 from regarchive.pipelines.storage_pipeline import crawl_counts
 
 # Above this share of failed requests a run is unhealthy: the site (or our network) is broken.
@@ -148,7 +149,11 @@ class CrawlOutcome:
         ]
         parts += [_note(note, self.stat(key)) for key, note in NOTES if self.stat(key)]
         parts += self.pace_notes()
-        return "; ".join(parts) + f". Archive: {db_path}."
+        return (
+            "; ".join(parts)
+            + f". Archive: {db_path}."
+            + "".join(f"\n  {line}" for line in self.site_lines())
+        )
 
     def pace_notes(self) -> list[str]:
         """How politeness and retries shaped the run's time, when they did (see
@@ -174,3 +179,18 @@ class CrawlOutcome:
         if retry >= PACE_WORTH_SAYING:
             notes.append(f"{retry:.1f} s spent waiting to retry after errors")
         return notes
+
+    def site_lines(self) -> list[str]:
+        """One line per site when the crawl covered several (a sites file): its counts."""
+        counts = site_counts(self.stats)
+        if len(counts) < 2:
+            return []
+        names = site_names(self.stats)
+        return [
+            f"{names[site] + ' (' + site + ')' if site in names else site}: "
+            f"{c['requests']} requests, {c['pages_ok']} pages fetched, "
+            f"{c['pages_not_modified']} not modified, {c['errors']} errors; items: "
+            f"{c['items_inserted']} new, {c['items_updated']} updated, "
+            f"{c['items_unchanged']} unchanged"
+            for site, c in counts.items()
+        ]

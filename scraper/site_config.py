@@ -441,7 +441,9 @@ def crawl_overrides(sites: list[SiteConfig]) -> dict[str, Any]:
     for site in sites:
         slot: dict[str, Any] = {}
         if site.delay is not None:
+            # The delay as asked, not Scrapy's random 0.5x to 1.5x of it: a floor.
             slot["delay"] = site.delay
+            slot["jitter"] = 0.0
         if site.concurrency is not None:
             slot["concurrency"] = site.concurrency
         if slot:

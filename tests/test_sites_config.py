@@ -16,6 +16,7 @@ from regarchive.scraper.site_config import (
     site_as_dict,
     site_from_dict,
 )
+from tests.faults import FaultServer
 from tests.support import FAST, export_records, regarchive
 
 MINIMAL = """
@@ -80,7 +81,9 @@ def test_every_key_of_a_site_table_is_read() -> None:
     assert prefecture.delay is None and prefecture.line == 22
     # What the crawl gets: one download slot per site that asks for one, the rest as data.
     overrides = crawl_overrides([territoires, prefecture])
-    assert overrides["DOWNLOAD_SLOTS"] == {"example.org": {"delay": 2.0, "concurrency": 1}}
+    assert overrides["DOWNLOAD_SLOTS"] == {
+        "example.org": {"delay": 2.0, "jitter": 0.0, "concurrency": 1}
+    }
     assert [site_from_dict(data) for data in overrides["REGARCHIVE_SITES"]] == [
         territoires,
         prefecture,
@@ -202,22 +205,58 @@ def test_a_crawl_with_a_bad_config_stops_before_any_request(tmp_path: Path) -> N
         assert both.returncode == 2 and "not both" in both.stderr
 
 
-def test_a_crawl_of_a_config_archives_every_site(tmp_path: Path) -> None:
+def site_table(name: str, server: SiteServer, **keys: object) -> str:
+    urls = ", ".join(f'"{url}"' for url in sorted(server.site.rubrics.values()))
+    more = "".join(f"{key} = {value}\n" for key, value in keys.items())
+    return f'[[site]]\nname = "{name}"\nstart_urls = [{urls}]\n{more}\n'
+
+
+def test_a_crawl_of_a_config_archives_every_site_and_reports_each(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     with (
         SiteServer(lambda base_url: build_site(base_url, articles=12)) as first,
         SiteServer(lambda base_url: build_site(base_url, articles=14, seed=3)) as second,
     ):
-        config = "".join(
-            f'[[site]]\nname = "{name}"\nstart_urls = {sorted(server.site.rubrics.values())!r}\n'
-            f"delay = 0\nconcurrency = {concurrency}\n\n".replace("'", '"')
-            for name, server, concurrency in (("un", first, 2), ("deux", second, 1))
-        )
-        result = regarchive(
-            "crawl", "--config", str(write(tmp_path, config)), "--db", str(db), *FAST
-        )
+        config = site_table("un", first, concurrency=2) + site_table("deux", second)
+        path = str(write(tmp_path, config))
+        result = regarchive("crawl", "--config", path, "--db", str(db), *FAST)
         assert result.returncode == 0, result.stderr
         records = export_records(db)
-        by_site = {record["site"] for record in records}
-        assert by_site == {first.base_url.split("//")[1], second.base_url.split("//")[1]}
+        hosts = {first.base_url.split("//")[1]: first, second.base_url.split("//")[1]: second}
+        assert {record["site"] for record in records} == set(hosts)
         assert len(records) == len(first.site.articles) + len(second.site.articles)
+        # The summary and status have a line per site, with that site's counts.
+        for name, host in (("un", first.base_url[7:]), ("deux", second.base_url[7:])):
+            server = hosts[host]
+            articles = len(server.site.articles)
+            line = next(line for line in result.stdout.splitlines() if f"{name} ({host}):" in line)
+            assert f" {server.count()} requests," in line
+            assert f"items: {articles} new, 0 updated, 0 unchanged" in line
+        status = regarchive("status", "--db", str(db))
+        sites = status.stdout.split("Sites (run #1)", 1)[1].split("\n\n")[0].splitlines()[2:]
+        assert sorted(row.split()[0] for row in sites) == ["deux", "un"]
+
+
+def test_each_site_keeps_its_own_delay_and_sites_are_crawled_at_once(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with (
+        FaultServer(lambda base_url: build_site(base_url, articles=12)) as slow,
+        FaultServer(lambda base_url: build_site(base_url, articles=12, seed=5)) as quick,
+    ):
+        config = site_table("lent", slow, delay=0.4, concurrency=1) + site_table("vif", quick)
+        path = str(write(tmp_path, config))
+        # AutoThrottle on, starting from no delay at all: it must not lower the slow site's.
+        throttled = [
+            *FAST,
+            *("-s", "AUTOTHROTTLE_ENABLED=True", "-s", "AUTOTHROTTLE_START_DELAY=0"),
+        ]
+        result = regarchive("crawl", "--config", path, "--db", str(db), *throttled)
+        assert result.returncode == 0, result.stderr
+        slow_times = sorted(t for p in set(slow.paths()) for t in slow.hits(p))
+        quick_times = sorted(t for p in set(quick.paths()) for t in quick.hits(p))
+        gaps = [b - a for a, b in zip(slow_times, slow_times[1:], strict=False)]
+        # Measured where the server answers, so a little shorter or longer than 0.4 s; without
+        # the floor AutoThrottle would bring them to a few ms, and Scrapy's jitter to 0.2 s.
+        assert len(gaps) > 15 and min(gaps) >= 0.3, gaps
+        # The quick site did not wait for the slow one: it was done while the slow one went on.
+        assert quick_times[-1] < slow_times[-1] - 2
