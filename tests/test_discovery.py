@@ -24,6 +24,7 @@ from regarchive.scraper.discovery.sitemaps import (
     read_sitemap,
     sitemaps_from_robots,
 )
+from regarchive.scraper.discovery.tracker import Discovery, rubric_of_feed
 from regarchive.scraper.discovery.xml_reader import BadXml, inflate
 
 SITE = "https://www.example.org"
@@ -461,3 +462,68 @@ def test_a_page_changed_when_a_source_dates_it_otherwise_than_at_its_last_fetch(
     now: dict[str, str], at_fetch: dict[str, str] | None, changed: bool
 ) -> None:
     assert changed_since_fetch(now, at_fetch) is changed
+
+
+# -- the books of a crawl's discovery ----------------------------------------------------------
+
+
+def test_a_site_is_complete_once_robots_sitemaps_listings_and_feeds_are_all_answered() -> None:
+    roots = [f"{SITE}/-Communes-", f"{SITE}/-Regions-"]
+    discovery = Discovery([*roots, "https://other.example/-X-"], sites=[SITE[8:]])
+    assert discovery.of("https://other.example/-X-") is None
+    assert discovery.complete("https://other.example/-X-")
+    assert not discovery.complete(roots[0]) and discovery.listed(roots[0]) == {}
+    index = (
+        f"<sitemapindex {NS}><sitemap><loc>{SITE}/s1.xml</loc></sitemap>"
+        f"<sitemap><loc>{SITE}/s2.xml</loc></sitemap></sitemapindex>"
+    ).encode()
+    assert discovery.robots(f"{SITE}/robots.txt", SPIP_ROBOTS) == [
+        f"{SITE}/sitemap.xml",
+        f"{SITE}/sitemap.xml?annee=2023",
+    ]
+    assert discovery.robots(f"{SITE}/robots.txt", SPIP_ROBOTS) == []  # once
+    assert discovery.sitemap(f"{SITE}/sitemap.xml", index) == [f"{SITE}/s1.xml", f"{SITE}/s2.xml"]
+    assert discovery.sitemap(f"{SITE}/sitemap.xml?annee=2023", None) == []  # failed
+    discovery.sitemap(f"{SITE}/s1.xml", urlset(url(f"{SITE}/Budget-2024", "2024-03-05")))
+    discovery.sitemap(f"{SITE}/s2.xml", b"<html>404</html>")
+    feeds = feed_links_in_html(
+        b'<link rel="alternate" type="application/rss+xml" '
+        b'href="/spip.php?page=backend&amp;id_rubrique=3">',
+        roots[0],
+    )
+    assert discovery.listing_read(roots[0], feeds) == [
+        f"{SITE}/spip.php?page=backend&id_rubrique=3"
+    ]
+    assert discovery.listing_read(roots[1], feeds) == []  # asked already
+    assert not discovery.complete(roots[0])  # the feed is pending
+    rubric = rubric_of_feed(feeds[0].url, "Communes")
+    discovery.feed(feeds[0].url, SPIP_BACKEND, rubric)
+    assert discovery.complete(roots[0])
+    listed = discovery.listed(roots[1])
+    assert listed[f"{SITE}/Budget-2024"].hints == {
+        "sitemap": "2024-03-05",
+        "feed": "2024-03-05T09:00:00Z",
+    }
+    assert listed[f"{SITE}/spip.php?article7"].rubric == "Communes"
+    books = discovery.of(roots[0])
+    assert books is not None and books.sitemap_read
+    assert any("not a sitemap" in warning for warning in books.warnings)
+
+
+def test_without_sitemap_lines_the_default_is_asked_and_a_stalled_site_can_be_given_up() -> None:
+    discovery = Discovery([f"{SITE}/-Communes-"], sites=[SITE[8:]])
+    assert discovery.robots(f"{SITE}/robots.txt", None) == [f"{SITE}/sitemap.xml"]
+    assert discovery.give_up() == [SITE[8:]]
+    assert discovery.complete(f"{SITE}/-Communes-") and discovery.listed(SITE) == {}
+    assert rubric_of_feed(f"{SITE}/spip.php?page=backend", "Communes") is None
+
+
+def test_a_site_announcing_hundreds_of_sitemaps_gets_fifty_read() -> None:
+    discovery = Discovery([f"{SITE}/-Communes-"], sites=[SITE[8:]])
+    discovery.robots(f"{SITE}/robots.txt", None)
+    children = "".join(f"<sitemap><loc>/s{n}.xml</loc></sitemap>" for n in range(500))
+    index = f"<sitemapindex {NS}>{children}</sitemapindex>"
+    asked = discovery.sitemap(f"{SITE}/sitemap.xml", index.encode())
+    assert len(asked) == 49  # and the first one
+    books = discovery.of(SITE)
+    assert books is not None and any("more than 50 sitemaps" in w for w in books.warnings)
