@@ -193,6 +193,7 @@ def peak_memory_growth_kb(code: str, data: Path) -> int:
     return int(result.stdout.split()[-1])
 
 
+@pytest.mark.e2e  # measured in a process of its own
 def test_a_gzip_bomb_is_refused_at_the_limit_without_inflating_it(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.xml.gz"
     bomb.write_bytes(gzip.compress(b"<urlset>" + b" " * (200 * 1024 * 1024) + b"</urlset>", 9))
@@ -259,6 +260,7 @@ def test_deep_nesting_and_huge_text_stay_within_bounds() -> None:
     assert all(len(e.url) < 5000 for e in sitemap.entries)
 
 
+@pytest.mark.e2e  # measured in a process of its own
 def test_a_million_non_record_elements_keep_memory_flat(tmp_path: Path) -> None:
     junk = tmp_path / "junk.xml"
     junk.write_bytes(

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from regarchive.scraper.site_config import parse_sites
 from tests.faults import FaultServer, html_page, listing_page
 from tests.support import FAST, export_records, regarchive
+
+pytestmark = pytest.mark.e2e
 
 # robots.txt, the page, SPIP's site map, the sitemap, the feed, one article.
 MAX_REQUESTS = 6

@@ -172,6 +172,7 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+@pytest.mark.e2e
 def test_sites_check_says_ok_or_lists_problems_with_exit_code_2(tmp_path: Path) -> None:
     good = regarchive("sites", "check", str(write(tmp_path, FULL)))
     assert good.returncode == 0, good.stderr
@@ -187,6 +188,7 @@ def test_sites_check_says_ok_or_lists_problems_with_exit_code_2(tmp_path: Path) 
     assert missing.returncode == 2 and "nowhere.toml: no such file" in missing.stderr
 
 
+@pytest.mark.e2e
 def test_a_crawl_with_a_bad_config_stops_before_any_request(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     with SiteServer(lambda base_url: build_site(base_url)) as server:
@@ -211,6 +213,7 @@ def site_table(name: str, server: SiteServer, **keys: object) -> str:
     return f'[[site]]\nname = "{name}"\nstart_urls = [{urls}]\n{more}\n'
 
 
+@pytest.mark.e2e
 def test_a_crawl_of_a_config_archives_every_site_and_reports_each(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     with (
@@ -237,6 +240,7 @@ def test_a_crawl_of_a_config_archives_every_site_and_reports_each(tmp_path: Path
         assert sorted(row.split()[0] for row in sites) == ["deux", "un"]
 
 
+@pytest.mark.e2e
 def test_each_site_keeps_its_own_delay_and_sites_are_crawled_at_once(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     with (
