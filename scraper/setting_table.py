@@ -29,6 +29,7 @@ Kind = Literal[
     "text",
     "json_object",
     "file_prefix",
+    "sites",
 ]
 
 _EXPECTED: dict[str, str] = {
@@ -41,6 +42,7 @@ _EXPECTED: dict[str, str] = {
     "text": "any text",
     "json_object": 'a JSON object, e.g. `{"example.org": "/srv/warc/example"}`',
     "file_prefix": "letters, digits, `.`, `_` or `-` (a file name part)",
+    "sites": "the [[site]] tables of a sites file",
 }
 
 
@@ -271,6 +273,14 @@ SETTINGS: tuple[Setting, ...] = (
     # The CLI sets it from --db / REGARCHIVE_DB; settings.py reads the environment variable
     # for `scrapy crawl`.
     Setting("REGARCHIVE_DB", "text", "archive.db", "the archive file (`--db`)"),
+    # The CLI sets it from a checked sites file: per-site slots, hints, discovery, revisits.
+    Setting(
+        "REGARCHIVE_SITES",
+        "sites",
+        [],
+        "the sites of a sites file (`crawl --config FILE`), as the CLI read and checked them",
+        shown_default="[]",
+    ),
     _flag(
         "REGARCHIVE_PROGRESS",
         False,
