@@ -127,6 +127,11 @@ class StoragePipeline:
             self._save_attachment(adapter["attachment"], adapter.get("reading"))
         elif "error" in fields:
             self._save_error(adapter.asdict())
+        if "page_hints" in fields and adapter["page_hints"]:
+            # What the site's sitemaps and feeds said of the pages fetched: the next run
+            # compares with it (see archive/page_hints.py).
+            assert self.archive is not None
+            self.archive.record_fetched_hints(adapter["page_hints"], self.crawl_id)
 
     def _save_attachment(self, fetch: dict[str, Any], reading: dict[str, Any] | None) -> None:
         """A fetched document (or why there is none), stored once per content."""

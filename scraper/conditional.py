@@ -42,13 +42,15 @@ class ConditionalRequestsMiddleware:
         if known is None:
             return
         # A redirect target is fetched whatever the policy: its source URL was due. So is a
-        # page whose last fetch failed.
+        # page whose last fetch failed, and one the spider found due already (its site's
+        # sitemap or feed dates it otherwise than at its last fetch).
         # Not counted here: the spider counts the articles it does not revisit, once each,
         # and this only drops the links to them that listings show again.
         if (
             not request.meta.get("redirect_times")
+            and not request.meta.get("due")
             and request.url not in archive.failed
-            and not self.state.policy.due(known, self.now)
+            and not self.state.policy_for(request.url).due(known, self.now)
         ):
             raise IgnoreRequest(f"not due for a revisit: {request.url}")
         if known.etag:

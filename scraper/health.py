@@ -12,6 +12,8 @@ from typing import Any
 from regarchive.pipelines.site_counts import site_counts, site_names
 from regarchive.pipelines.storage_pipeline import crawl_counts
 
+DISCOVERY_RESPONSES = "regarchive/discovery/responses"  # see scraper/announcements.py
+
 # Above this share of failed requests a run is unhealthy: the site (or our network) is broken.
 MAX_ERROR_RATIO = 0.2
 
@@ -32,6 +34,32 @@ NOTES: tuple[tuple[str, str], ...] = (
     (
         "regarchive/urls_merged",
         "{n} archived article{s} also found at another address (kept as one item)",
+    ),
+    ("regarchive/discovery/sitemaps_read", "{n} sitemap{s} read"),
+    ("regarchive/discovery/feeds_read", "{n} feed{s} read"),
+    (
+        "regarchive/discovery/unchanged",
+        "{n} known article{s} unchanged according to the site's sitemap or feeds",
+    ),
+    (
+        "regarchive/discovery/changed",
+        "{n} known article{s} changed according to the site's sitemap or feeds, fetched again",
+    ),
+    (
+        "regarchive/discovery/beyond_listings",
+        "{n} page{s} only a sitemap or feed lists fetched to learn their rubric",
+    ),
+    (
+        "regarchive/discovery/other_rubrics",
+        "{n} page{s} of rubrics not crawled looked at, not archived",
+    ),
+    (
+        "regarchive/discovery/unreadable",
+        "{n} sitemap or feed URL{s} could not be fetched (see the log)",
+    ),
+    (
+        "regarchive/discovery/warnings",
+        "{n} problem{s} with sitemaps or feeds, which were read as far as possible (see the log)",
     ),
     ("regarchive/pages_not_article", "{n} fetched page{s} skipped as not articles"),
     ("regarchive/skipped_not_html", "{n} page{s} not HTML (binary files) skipped"),
@@ -114,7 +142,8 @@ class CrawlOutcome:
     def unhealthy_reason(self) -> str | None:
         """Why this run should alarm whoever reads cron's mail, or None when it went well."""
         counts = self.counts
-        responses = self.stat("response_received_count")
+        # Sitemaps and feeds are not pages: their answers do not dilute the pages' failures.
+        responses = self.stat("response_received_count") - self.stat(DISCOVERY_RESPONSES)
         archive_error = self.stats.get("regarchive/archive_error")
         if archive_error:
             return f"the archive could not be written, crawl stopped: {archive_error}"

@@ -252,6 +252,20 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=MAX_DAYS,
     ),
     _flag(
+        "REGARCHIVE_DISCOVERY",
+        True,
+        "read each site's robots.txt Sitemap: lines, sitemaps and rubric feeds to find changed "
+        "and new articles (a sites file's `discovery` key sets it per site)",
+    ),
+    # A site's sitemap may list thousands of articles of rubrics the crawl does not follow:
+    # each is fetched once to learn its rubric, this many per run and site at most.
+    _int(
+        "REGARCHIVE_DISCOVERY_MAX_NEW",
+        100,
+        "pages a feed or sitemap lists that nothing the crawl read links, fetched per run and "
+        "site to see whether they belong to a crawled rubric",
+    ),
+    _flag(
         "REGARCHIVE_FULL",
         False,
         "re-check every known article and walk every listing to its end (`--full`)",

@@ -35,6 +35,9 @@ class Listed:
     categories: tuple[str, ...] = ()
     # A feed's publication date, a fallback for a page that shows none.
     published: str | None = None
+    # The feed's title for it, and the feed (where it was seen), when a feed lists it.
+    title: str = ""
+    feed: str | None = None
 
 
 def collect(
@@ -47,6 +50,7 @@ def collect(
     rubric: dict[str, str] = {}
     categories: dict[str, tuple[str, ...]] = {}
     published: dict[str, str] = {}
+    titles: dict[str, tuple[str, str]] = {}
     for sitemap in sitemaps:
         for entry in sitemap.entries:
             _keep(hints, entry.url, SITEMAP, entry.lastmod)
@@ -60,8 +64,16 @@ def collect(
                 categories.setdefault(item.url, item.categories)
             if item.published:
                 published.setdefault(item.url, item.published)
+            titles.setdefault(item.url, (item.title, feed.url))
     return {
-        url: Listed(url, by_source, rubric.get(url), categories.get(url, ()), published.get(url))
+        url: Listed(
+            url,
+            by_source,
+            rubric.get(url),
+            categories.get(url, ()),
+            published.get(url),
+            *titles.get(url, ("", None)),
+        )
         for url, by_source in hints.items()
     }
 
