@@ -15,7 +15,7 @@ import pytest
 from regarchive.demo.content import RUBRICS, RubricInfo
 from regarchive.demo.server import SiteServer
 from regarchive.demo.site import Site, build_site
-from tests.faults import Bystander, FaultServer, html_page
+from tests.faults import Bystander, FaultServer, Status, html_page
 from tests.support import FAST, export_records, regarchive
 from tests.test_discovery import BILLION_LAUGHS, EXTERNAL_ENTITY
 
@@ -55,9 +55,12 @@ def test_reruns_fetch_only_what_the_sitemap_says_changed(tmp_path: Path) -> None
         assert "items: 0 new, 0 updated, 0 unchanged" in unchanged.stdout
         assert f"{len(site.articles)} known articles unchanged according to" in unchanged.stdout
 
-        # Three old articles are corrected on the site, far beyond the first listing pages.
+        # Three old articles are corrected on the site, far beyond the first listing pages
+        # (not those with an attached PDF: its document would be checked again too).
+        with_pdf = set(site.traps["pdf"])
         oldest = sorted(
-            (a for a in site.articles if a.published), key=lambda a: (a.published, a.number)
+            (a for a in site.articles if a.published and a.number not in with_pdf),
+            key=lambda a: (a.published, a.number),
         )[:3]
         today = date.today().isoformat()
         for article in oldest:
@@ -258,3 +261,18 @@ def site_rubrics(site: Site) -> list[RubricInfo]:
 def urlsplit_path(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def test_sitemaps_and_feeds_in_error_are_warnings_not_failed_pages(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with FaultServer(lambda base_url: build_site(base_url, articles=24)) as server:
+        server.fault("/sitemap.xml", Status(status=500))
+        for path in feed_paths(server.site):
+            server.fault(path, Status(status=404))
+        result = crawl(server, db)
+        assert "could not be fetched (see the log)" in result.stdout
+        assert len(export_records(db)) == len(server.site.articles)
+        # Not on the list of failed pages the next run tries again as articles.
+        assert "failed in an earlier run" not in crawl(server, db).stdout
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("select count(*) from crawl_errors").fetchone()[0] == 0

@@ -208,18 +208,22 @@ class RubricSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         """Read one listing page: its article links (as sightings) and its next pages."""
+        root = response.meta["listing_root"]
+        first_page = normalize_url(response.meta.get("redirect_urls", [response.url])[0]) == root
         if not is_html(response):
             yield self._error(response.url, response.status, "start URL is not an HTML page")
+            if first_page:
+                yield from self.announcements.listing_failed(root)
             return
-        root = response.meta["listing_root"]
         rubric = response.meta.get("rubric") or self._rubric_name(response)
         self.state.rubric_names.setdefault(root, rubric)
         self.state.listing_pages[root] += 1
         self.crawler.stats.inc_value("regarchive/listing_pages")
         links = self._capped(list(self._article_links(response)), response.url)
-        if normalize_url(response.meta.get("redirect_urls", [response.url])[0]) == root:
+        if first_page:
             if not links:
                 yield self._lists_nothing(root, response.status)
+                yield from self.announcements.listing_failed(root)
                 return
             self.crawler.stats.inc_value("regarchive/start_urls_listing")
         found_on = normalize_url(response.url)
@@ -229,7 +233,7 @@ class RubricSpider(scrapy.Spider):
         )
         if sightings:
             yield Sightings(found_on=found_on, sightings=sightings)
-        if found_on == root:  # the first page announces the rubric's feeds
+        if first_page:  # the first page announces the rubric's feeds
             yield from self.announcements.listing_read(root, response, rubric)
         for url in self.announcements.park_known([url for url, _ in links]):
             yield from self._article_request_once(url)
