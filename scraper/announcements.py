@@ -14,10 +14,11 @@ For a site with discovery on (``REGARCHIVE_DISCOVERY``, or its sites-file table)
    net re-checks it every ``revisit_old_every_days``); not announced at all, the revisit policy
    decides as before;
 4. once every listing is walked and every related link followed, pages a rubric feed lists,
-   or a sitemap lists with a date, that nothing fetched in the run linked are fetched (at most
-   ``REGARCHIVE_DISCOVERY_MAX_NEW`` per run and site): each is archived if its breadcrumb
-   names a rubric the crawl follows, else only remembered (its hints), so that it is not
-   fetched again until its date changes, and not counted in the crawl's health;
+   or a sitemap lists with a date when a listing of the site stopped paging early, that nothing
+   fetched in the run linked are fetched (at most ``REGARCHIVE_DISCOVERY_MAX_NEW`` per run and
+   site): each is archived if its breadcrumb names a rubric the crawl follows, else only
+   remembered (its hints), so that it is not fetched again until its date changes, and not
+   counted in the crawl's health;
 5. what the sitemaps and feeds said of each page fetched is recorded with the fetch
    (``page_hints``); a feed's publication date fills in ``published`` (``published_source``
    ``feed``) for an article whose page shows none.
@@ -248,18 +249,22 @@ class Announcements:
         return outputs
 
     def _beyond_listings(self, site: str, listed: dict[str, Listed]) -> list[scrapy.Request]:
-        """Pages a rubric feed or a sitemap lists that nothing this run fetched linked: each
-        fetched once (again when its sitemap or feed date changes) to see whether its
-        breadcrumb names a rubric the crawl follows; a rubric feed's first (SPIP's list the
-        sub-rubrics' articles too), at most ``REGARCHIVE_DISCOVERY_MAX_NEW``."""
+        """Pages a rubric feed, or a sitemap with a date, lists that nothing this run fetched
+        linked: each fetched once (again when its date changes) to see whether its breadcrumb
+        names a rubric the crawl follows; a rubric feed's first (SPIP's list the sub-rubrics'
+        articles too), at most ``REGARCHIVE_DISCOVERY_MAX_NEW``. A sitemap's only when a listing
+        of the site stopped paging early: walked to its end, a listing leaves none of its
+        articles beyond it, and the sitemap's others are of rubrics the crawl does not follow."""
         limit = self.spider.settings.getint("REGARCHIVE_DISCOVERY_MAX_NEW")
+        books = self.discovery.sites[site]
+        paged_all = not (books.roots & self.state.stopped_early)
         # A page a sitemap lists without a date is an old one (SPIP dates only those modified
         # in the last day): on a rerun, most likely of a rubric the crawl does not follow.
         urls = sorted(
             (
                 url
                 for url, entry in listed.items()
-                if (entry.rubric or any(entry.hints.values()))
+                if (entry.rubric or (not paged_all and any(entry.hints.values())))
                 and url not in self.state.requested
                 and self.spider.may_be_article(url)
             ),

@@ -258,10 +258,11 @@ SETTINGS: tuple[Setting, ...] = (
         "and new articles (a sites file's `discovery` key sets it per site)",
     ),
     # A site's sitemap may list thousands of articles of rubrics the crawl does not follow:
-    # each is fetched once to learn its rubric, this many per run and site at most.
+    # each is fetched once to learn its rubric, this many per run and site at most. An article
+    # published beyond the listing pages a rerun reads is rare; twenty a night find it soon.
     _int(
         "REGARCHIVE_DISCOVERY_MAX_NEW",
-        100,
+        20,
         "pages a feed or sitemap lists that nothing the crawl read links, fetched per run and "
         "site to see whether they belong to a crawled rubric",
     ),

@@ -76,6 +76,8 @@ class CrawlState(CrawlScope):
         self.rubric_names: dict[str, str | None] = {}
         # Listings whose walk was cut short (page limit, a page that failed): not "fully walked".
         self.incomplete_listings: set[str] = set()
+        # Listings whose paging stopped at a page of known articles: older pages were not read.
+        self.stopped_early: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlState:

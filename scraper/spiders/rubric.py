@@ -239,6 +239,7 @@ class RubricSpider(scrapy.Spider):
             yield from self._article_request_once(url)
         if self._nothing_new_beyond(root, links):
             self.crawler.stats.inc_value("regarchive/paging_stopped_early")
+            self.state.stopped_early.add(root)
             return
         yield from self._pagination_requests(response, root, rubric)
 
