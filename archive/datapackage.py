@@ -52,12 +52,17 @@ _FIELDS: dict[str, tuple[str, str]] = {
     ),
     "rubrics": ("string", "Every rubric the article is listed under, separated by ';'."),
     "source": ("string", "Who issued it, from the byline."),
-    "published": ("date", "Publication date, read from the page itself; empty when unknown."),
+    "published": (
+        "date",
+        "Publication date, read from the page itself (or, for a page that shows none, from the "
+        "site's feed: published_source 'feed'); empty when unknown.",
+    ),
     "published_source": (
         "string",
         "The reader that gave the publication date, in their order of trust: 'spip-header', "
         "'byline', 'itemprop', 'json-ld', 'opengraph', 'meta', 'time', 'date-line', 'url', "
-        "'near-title', 'htmldate'; empty when no date or not recorded.",
+        "'near-title', 'htmldate'; 'feed' when the page shows none and the site's feed "
+        "gives one; empty when no date or not recorded.",
     ),
     "updated": ("date", "Update date, read from the page itself; empty when none."),
     "updated_source": (

@@ -36,7 +36,7 @@ step goes at the end of :data:`MIGRATIONS`, and ``SCHEMA_VERSION`` follows.
 Conventions: timestamps are ISO 8601 UTC strings with a ``Z`` (``2026-11-28T10:00:00Z``), the
 site's own dates stay dates (``YYYY-MM-DD``), JSON columns hold UTF-8 JSON text.
 
-Tables (version 7):
+Tables (version 8):
 
 ``items``: one row per article (news item or circular).
     ``id`` INTEGER PK; ``url`` TEXT, unique (``items_url``), the canonical URL; ``site``
@@ -91,6 +91,9 @@ Tables (version 7):
     ``seen_at`` (the last time that content was seen there).
 ``item_attachments`` (v6): the documents an item links: (``item_id``, ``url``) PK, ``label``
     (the link's text), ``first_seen``, ``last_seen``.
+``page_hints`` (v8): what the site's sitemaps and feeds said of a page when it was last fetched:
+    (``url``, ``source``) PK (``sitemap`` or ``feed``), ``hint`` (the date as normalised by the
+    crawl), ``crawl_id``.
 """
 
 from __future__ import annotations
@@ -654,6 +657,18 @@ def _v7_warc_and_provenance(db: Database) -> None:
     db.execute("UPDATE versions SET provenance = ?", [PROVENANCE_CRAWL])
 
 
+def _v8_page_hints(db: Database) -> None:
+    """``page_hints``: the sitemap and feed dates of a page as they were at its last fetch,
+    so that a later crawl can tell which known articles changed (see archive/page_hints.py)."""
+    db.create_table(
+        "page_hints",
+        {"url": str, "source": str, "hint": str, "crawl_id": int},
+        pk=("url", "source"),
+        not_null={"hint"},
+        foreign_keys=[_references("page_hints", "crawl_id", "crawls", on_delete="SET NULL")],
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     _v1_core,
     _v2_full_text,
@@ -662,6 +677,7 @@ MIGRATIONS: Sequence[Migration] = (
     _v5_provenance,
     _v6_attachments,
     _v7_warc_and_provenance,
+    _v8_page_hints,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

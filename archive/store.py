@@ -10,9 +10,11 @@ it, the way sqlite-utils' ``Database`` hands out ``Table`` objects:
 - ``item_reads`` (:class:`~regarchive.archive.item_reads.ItemReads`): records, search, queries;
 - ``export_log`` (:class:`~regarchive.archive.export_log.ExportLog`): change marks, exports;
 - ``attachment_store`` (:class:`~regarchive.archive.attachments.AttachmentStore`): the documents
-  items link, stored once per content.
+  items link, stored once per content;
 - ``reextraction`` (:class:`~regarchive.archive.reextraction.Reextraction`): the items an older
-  extractor made, and writing back what today's makes of their pages.
+  extractor made, and writing back what today's makes of their pages;
+- ``page_hints`` (:class:`~regarchive.archive.page_hints.PageHints`): what sitemaps and feeds
+  said of each page at its last fetch.
 
 Its methods (``save_item``, ``search``…) hand each call to the object concerned. Every public
 write is one ``BEGIN IMMEDIATE`` transaction (:meth:`Archive.transaction`; an outer one groups
@@ -57,6 +59,7 @@ from regarchive.archive.export_log import ExportLog
 from regarchive.archive.file_checks import check_file
 from regarchive.archive.item_reads import ItemReads
 from regarchive.archive.items import Items, SaveResult
+from regarchive.archive.page_hints import PageHints
 from regarchive.archive.pages import Pages
 from regarchive.archive.reextraction import ItemChange, Reextraction
 
@@ -109,6 +112,7 @@ class Archive:
             self.export_log = ExportLog(self._connection)
             self.attachment_store = AttachmentStore(self._connection)
             self.reextraction = Reextraction(self._connection)
+            self.page_hints = PageHints(self._connection)
         except sqlite3.Error as exc:
             self._conn.close()
             raise self._open_error(exc) from exc
@@ -294,6 +298,14 @@ class Archive:
 
     def revisit_pages(self, after: str = "", limit: int = 1000) -> list[dict[str, Any]]:
         return self.pages.to_revisit(after, limit)
+
+    def fetched_hints(self, urls: Iterable[str]) -> dict[str, dict[str, str]]:
+        return self.page_hints.at_fetch(urls)
+
+    def record_fetched_hints(
+        self, hints: Iterable[tuple[str, str, str | None]], crawl_id: int | None
+    ) -> None:
+        self.page_hints.record(hints, crawl_id)
 
     # -- crawls and listings: handed to CrawlLog (archive/crawl_log.py) -------------------------
 

@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from regarchive.pipelines.documents.limits import ReadLimits
+from regarchive.pipelines.extraction.urls import site_of
 from regarchive.pipelines.pool import ExtractionPool, default_workers
 
 logger = logging.getLogger(__name__)
@@ -39,11 +40,18 @@ class PageExtractor:
     """
 
     def __init__(
-        self, stats: StatsCollector, workers: int, limits: ReadLimits | None = None
+        self,
+        stats: StatsCollector,
+        workers: int,
+        limits: ReadLimits | None = None,
+        hints: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.stats = stats
         self.pool = ExtractionPool(workers)
         self.limits = limits or ReadLimits()
+        # Extraction hints by site (host[:port]), from the sites file, as plain data: that is
+        # how the workers get them.
+        self.hints = hints or {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageExtractor:
@@ -54,7 +62,12 @@ class PageExtractor:
             seconds=settings.getfloat("REGARCHIVE_ATTACHMENT_READ_TIMEOUT"),
             pages=settings.getint("REGARCHIVE_ATTACHMENT_MAX_PAGES"),
         )
-        return cls(crawler.stats, count, limits)
+        hints = {
+            site_of(site["start_urls"][0]): site["hints"]
+            for site in settings.getlist("REGARCHIVE_SITES")
+            if site.get("hints")
+        }
+        return cls(crawler.stats, count, limits, hints)
 
     async def read_document(self, fetch: dict[str, Any]) -> dict[str, Any] | None:
         """What the fetched document ``fetch`` holds (None when its bytes are those the archive
@@ -85,8 +98,9 @@ class PageExtractor:
         if is_unchanged(page):
             self.stats.inc_value("regarchive/pages_unchanged")
             return {"unchanged_page": page}
+        hints = self.hints.get(site_of(page["url"])) if self.hints else None
         try:
-            record = await self.pool.extract(page)
+            record = await self.pool.extract({**page, "hints": hints} if hints else page)
         except Exception as error:  # a broken page must not stop the crawl
             message = f"extraction failed: {type(error).__name__}: {error}"
             logger.warning("could not extract %s: %s", page["url"], message)

@@ -84,13 +84,16 @@ def extract_page(page: dict[str, Any]) -> dict[str, Any]:
     extract starts about 0.15 s sooner.
     """
     from regarchive.pipelines.extraction.core import extract_record
+    from regarchive.pipelines.extraction.hints import ExtractionHints
     from regarchive.pipelines.extraction.version import EXTRACTOR_VERSION
 
+    hints = page.get("hints")
     record = extract_record(
         page["body"],
         page["url"],
         content_type=page.get("content_type"),
         final_url=page.get("final_url"),
+        hints=ExtractionHints.from_dict(hints) if hints else None,
     )
     record["extractor_version"] = EXTRACTOR_VERSION
     return record
@@ -158,7 +161,7 @@ class ExtractionPool:
         """The record of ``page``; a crashed worker is replaced and the page done here."""
         if self.workers <= 0:
             return extract_page(page)
-        work = {key: page.get(key) for key in ("body", "url", "content_type", "final_url")}
+        work = {key: page.get(key) for key in ("body", "url", "content_type", "final_url", "hints")}
         try:
             future: Future[dict[str, Any]] = self._start().submit(extract_page, work)
             return await asyncio.wrap_future(future)

@@ -23,6 +23,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from regarchive.archive.errors import ArchiveError
 from regarchive.archive.store import Archive
+from regarchive.pipelines.site_counts import site_stat
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +127,11 @@ class StoragePipeline:
             self._save_attachment(adapter["attachment"], adapter.get("reading"))
         elif "error" in fields:
             self._save_error(adapter.asdict())
+        if "page_hints" in fields and adapter["page_hints"]:
+            # What the site's sitemaps and feeds said of the pages fetched: the next run
+            # compares with it (see archive/page_hints.py).
+            assert self.archive is not None
+            self.archive.record_fetched_hints(adapter["page_hints"], self.crawl_id)
 
     def _save_attachment(self, fetch: dict[str, Any], reading: dict[str, Any] | None) -> None:
         """A fetched document (or why there is none), stored once per content."""
@@ -146,26 +152,28 @@ class StoragePipeline:
             return
         self._flush_sightings()
         result = self.archive.save_item(record, page, self.crawl_id)
-        self._count(result.item_id, result.status)
+        self._count(result.item_id, result.status, page["url"])
 
     def _touch_page(self, page: dict[str, Any]) -> None:
         """A page that did not change: only its fetch time and its item's ``last_seen`` move."""
         assert self.archive is not None
         item_id = self.archive.touch_page(page, self.crawl_id)
         if item_id is not None:
-            self._count(item_id, "unchanged")
+            self._count(item_id, "unchanged", page["url"])
 
-    def _count(self, item_id: int, status: str) -> None:
+    def _count(self, item_id: int, status: str, url: str) -> None:
         if item_id in self.saved_items:
             self.stats.inc_value(STAT_PREFIX + "urls_merged")
             return
         self.saved_items.add(item_id)
         self.stats.inc_value(f"{STAT_PREFIX}items_{status}")
+        self.stats.inc_value(site_stat(url, f"items_{status}"))
 
     def _save_error(self, error: dict[str, Any]) -> None:
         assert self.archive is not None
         self.archive.record_error(self.crawl_id, error["url"], error["status"], error["error"])
         self.stats.inc_value(f"{STAT_PREFIX}{error.get('stage', 'fetch')}_errors")
+        self.stats.inc_value(site_stat(error["url"], "errors"))
 
     def _flush_sightings(self) -> None:
         if self.pending_sightings and self.archive is not None:

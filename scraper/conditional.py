@@ -3,7 +3,8 @@
 Article requests for known pages (see :mod:`regarchive.scraper.incremental`):
 
 - are skipped when the revisit policy says the article is not due (old articles are re-checked
-  every few days, recent ones every run);
+  every few days, recent ones every run), or, for an article its site's sitemap or feeds list,
+  when they date it as at its last fetch (see :mod:`regarchive.scraper.announcements`);
 - otherwise carry ``If-None-Match`` / ``If-Modified-Since``, so an unchanged page costs a 304;
 - carry the previous body hash, so a server that ignores validators but sends the same bytes
   costs no extraction and no write beyond ``last_seen``.
@@ -19,6 +20,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
+from regarchive.scraper.discovery.changes import changed_since_fetch
+from regarchive.scraper.incremental import KnownPage
 from regarchive.scraper.state import CrawlState
 
 
@@ -42,13 +45,15 @@ class ConditionalRequestsMiddleware:
         if known is None:
             return
         # A redirect target is fetched whatever the policy: its source URL was due. So is a
-        # page whose last fetch failed.
+        # page whose last fetch failed, and one the spider found due already (its site's
+        # sitemap or feed dates it otherwise than at its last fetch).
         # Not counted here: the spider counts the articles it does not revisit, once each,
         # and this only drops the links to them that listings show again.
         if (
             not request.meta.get("redirect_times")
+            and not request.meta.get("due")
             and request.url not in archive.failed
-            and not self.state.policy.due(known, self.now)
+            and not self._due(request.url, known)
         ):
             raise IgnoreRequest(f"not due for a revisit: {request.url}")
         if known.etag:
@@ -59,3 +64,14 @@ class ConditionalRequestsMiddleware:
         if known.warc_file is not None:
             # What a 304's revisit record refers to (regarchive.scraper.warc).
             request.meta["previous_warc"] = (known.warc_file, known.warc_offset)
+
+    def _due(self, url: str, known: KnownPage) -> bool:
+        """The revisit policy; for an article its site announces (once it is all read), the
+        announcement: a related link to an unchanged neighbour is no reason to fetch it."""
+        policy = self.state.policy_for(url)
+        announced = self.state.discovery.listed(url)
+        if url not in announced:
+            return policy.due(known, self.now)
+        recorded = self.state.archive.fetched_hints([url]).get(url)
+        changed = changed_since_fetch(announced[url].hints, recorded)
+        return policy.due_by_announcement(known, changed, self.now)

@@ -64,6 +64,13 @@ def _file_prefix(settings: BaseSettings, name: str) -> str:
     return value
 
 
+def _sites(settings: BaseSettings, name: str) -> list[dict[str, Any]]:
+    sites = settings.getlist(name)
+    if not all(isinstance(site, dict) and site.get("start_urls") for site in sites):
+        raise ValueError(name)
+    return sites
+
+
 _READERS: dict[str, Callable[[BaseSettings, str], Any]] = {
     "int": BaseSettings.getint,
     "float": _float,
@@ -74,6 +81,7 @@ _READERS: dict[str, Callable[[BaseSettings, str], Any]] = {
     "text": BaseSettings.get,
     "json_object": _json_object,
     "file_prefix": _file_prefix,
+    "sites": _sites,
 }
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from regarchive.pipelines.site_counts import site_counts, site_names
 from regarchive.pipelines.storage_pipeline import crawl_counts
+
+DISCOVERY_RESPONSES = "regarchive/discovery/responses"  # see scraper/announcements.py
 
 # Above this share of failed requests a run is unhealthy: the site (or our network) is broken.
 MAX_ERROR_RATIO = 0.2
@@ -31,6 +34,32 @@ NOTES: tuple[tuple[str, str], ...] = (
     (
         "regarchive/urls_merged",
         "{n} archived article{s} also found at another address (kept as one item)",
+    ),
+    ("regarchive/discovery/sitemaps_read", "{n} sitemap{s} read"),
+    ("regarchive/discovery/feeds_read", "{n} feed{s} read"),
+    (
+        "regarchive/discovery/unchanged",
+        "{n} known article{s} unchanged according to the site's sitemap or feeds",
+    ),
+    (
+        "regarchive/discovery/changed",
+        "{n} known article{s} changed according to the site's sitemap or feeds, fetched again",
+    ),
+    (
+        "regarchive/discovery/beyond_listings",
+        "{n} page{s} only a sitemap or feed lists fetched to learn their rubric",
+    ),
+    (
+        "regarchive/discovery/other_rubrics",
+        "{n} page{s} of rubrics not crawled looked at, not archived",
+    ),
+    (
+        "regarchive/discovery/unreadable",
+        "{n} sitemap or feed URL{s} could not be fetched (see the log)",
+    ),
+    (
+        "regarchive/discovery/warnings",
+        "{n} problem{s} with sitemaps or feeds, which were read as far as possible (see the log)",
     ),
     ("regarchive/pages_not_article", "{n} fetched page{s} skipped as not articles"),
     ("regarchive/skipped_not_html", "{n} page{s} not HTML (binary files) skipped"),
@@ -113,7 +142,8 @@ class CrawlOutcome:
     def unhealthy_reason(self) -> str | None:
         """Why this run should alarm whoever reads cron's mail, or None when it went well."""
         counts = self.counts
-        responses = self.stat("response_received_count")
+        # Sitemaps and feeds are not pages: their answers do not dilute the pages' failures.
+        responses = self.stat("response_received_count") - self.stat(DISCOVERY_RESPONSES)
         archive_error = self.stats.get("regarchive/archive_error")
         if archive_error:
             return f"the archive could not be written, crawl stopped: {archive_error}"
@@ -148,7 +178,11 @@ class CrawlOutcome:
         ]
         parts += [_note(note, self.stat(key)) for key, note in NOTES if self.stat(key)]
         parts += self.pace_notes()
-        return "; ".join(parts) + f". Archive: {db_path}."
+        return (
+            "; ".join(parts)
+            + f". Archive: {db_path}."
+            + "".join(f"\n  {line}" for line in self.site_lines())
+        )
 
     def pace_notes(self) -> list[str]:
         """How politeness and retries shaped the run's time, when they did (see
@@ -174,3 +208,18 @@ class CrawlOutcome:
         if retry >= PACE_WORTH_SAYING:
             notes.append(f"{retry:.1f} s spent waiting to retry after errors")
         return notes
+
+    def site_lines(self) -> list[str]:
+        """One line per site when the crawl covered several (a sites file): its counts."""
+        counts = site_counts(self.stats)
+        if len(counts) < 2:
+            return []
+        names = site_names(self.stats)
+        return [
+            f"{names[site] + ' (' + site + ')' if site in names else site}: "
+            f"{c['requests']} requests, {c['pages_ok']} pages fetched, "
+            f"{c['pages_not_modified']} not modified, {c['errors']} errors; items: "
+            f"{c['items_inserted']} new, {c['items_updated']} updated, "
+            f"{c['items_unchanged']} unchanged"
+            for site, c in counts.items()
+        ]

@@ -7,7 +7,7 @@ again; :mod:`regarchive.scraper.conditional` makes the requests conditional.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -53,11 +53,29 @@ class RevisitPolicy:
         fetched = _as_datetime(page.fetched_at)
         return fetched is None or now - fetched >= timedelta(days=self.old_every_days)
 
+    def due_by_announcement(self, page: KnownPage, changed: bool, now: datetime) -> bool:
+        """For an article the site's sitemap or feed lists: due when they date it otherwise than
+        at its last fetch (``changed``), whatever its age; else only once every
+        ``old_every_days``, a safety net for a site whose sitemap misses a change (SPIP's shows
+        ``<lastmod>`` for a day only, and a night may be missed)."""
+        if self.full or changed or page.fetched_at is None:
+            return True
+        fetched = _as_datetime(page.fetched_at)
+        return fetched is None or now - fetched >= timedelta(days=self.old_every_days)
+
     @classmethod
-    def from_settings(cls, settings: Any) -> RevisitPolicy:
+    def from_settings(cls, settings: Any, site: Mapping[str, Any] | None = None) -> RevisitPolicy:
+        """The policy of the settings, with a sites file's ``revisit_*`` keys for ``site``."""
+        site = site or {}
+        recent = site.get("revisit_recent_days")
+        old = site.get("revisit_old_every_days")
         return cls(
-            recent_days=settings.getint("REGARCHIVE_REVISIT_RECENT_DAYS"),
-            old_every_days=settings.getint("REGARCHIVE_REVISIT_OLD_EVERY_DAYS"),
+            recent_days=settings.getint("REGARCHIVE_REVISIT_RECENT_DAYS")
+            if recent is None
+            else recent,
+            old_every_days=settings.getint("REGARCHIVE_REVISIT_OLD_EVERY_DAYS")
+            if old is None
+            else old,
             full=settings.getbool("REGARCHIVE_FULL"),
         )
 
@@ -131,6 +149,14 @@ class ArchiveState:
             for row in rows:
                 after = row.pop("url")
                 yield after, KnownPage(**row)
+
+    def known_urls(self, urls: list[str]) -> set[str]:
+        """Those of ``urls`` an archived article was seen at."""
+        return self._archive.known_item_urls(urls) if self._archive is not None else set()
+
+    def fetched_hints(self, urls: list[str]) -> dict[str, dict[str, str]]:
+        """URL → {source: hint}: what sitemaps and feeds said at each page's last fetch."""
+        return self._archive.fetched_hints(urls) if self._archive is not None else {}
 
     def all_known(self, urls: list[str]) -> bool:
         """True when every one of ``urls`` is the URL of an archived article."""

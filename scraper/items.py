@@ -58,3 +58,11 @@ class FailedFetch:
     status: int | None
     error: str
     at: str
+
+
+@dataclass
+class PageHints:
+    """What a site's sitemaps and feeds said of pages this run fetched: (url, source, hint),
+    recorded so that the next run can tell whether they changed since (``page_hints``)."""
+
+    page_hints: list[tuple[str, str, str]]

@@ -29,6 +29,7 @@ Kind = Literal[
     "text",
     "json_object",
     "file_prefix",
+    "sites",
 ]
 
 _EXPECTED: dict[str, str] = {
@@ -41,6 +42,7 @@ _EXPECTED: dict[str, str] = {
     "text": "any text",
     "json_object": 'a JSON object, e.g. `{"example.org": "/srv/warc/example"}`',
     "file_prefix": "letters, digits, `.`, `_` or `-` (a file name part)",
+    "sites": "the [[site]] tables of a sites file",
 }
 
 
@@ -250,6 +252,21 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=MAX_DAYS,
     ),
     _flag(
+        "REGARCHIVE_DISCOVERY",
+        True,
+        "read each site's robots.txt Sitemap: lines, sitemaps and rubric feeds to find changed "
+        "and new articles (a sites file's `discovery` key sets it per site)",
+    ),
+    # A site's sitemap may list thousands of articles of rubrics the crawl does not follow:
+    # each is fetched once to learn its rubric, this many per run and site at most. An article
+    # published beyond the listing pages a rerun reads is rare; twenty a night find it soon.
+    _int(
+        "REGARCHIVE_DISCOVERY_MAX_NEW",
+        20,
+        "pages a feed or sitemap lists that nothing the crawl read links, fetched per run and "
+        "site to see whether they belong to a crawled rubric",
+    ),
+    _flag(
         "REGARCHIVE_FULL",
         False,
         "re-check every known article and walk every listing to its end (`--full`)",
@@ -271,6 +288,14 @@ SETTINGS: tuple[Setting, ...] = (
     # The CLI sets it from --db / REGARCHIVE_DB; settings.py reads the environment variable
     # for `scrapy crawl`.
     Setting("REGARCHIVE_DB", "text", "archive.db", "the archive file (`--db`)"),
+    # The CLI sets it from a checked sites file: per-site slots, hints, discovery, revisits.
+    Setting(
+        "REGARCHIVE_SITES",
+        "sites",
+        [],
+        "the sites of a sites file (`crawl --config FILE`), as the CLI read and checked them",
+        shown_default="[]",
+    ),
     _flag(
         "REGARCHIVE_PROGRESS",
         False,

@@ -38,6 +38,8 @@ DOWNLOADER_MIDDLEWARES = {
     # and no robots.txt fetched from a site a redirect points to.
     "regarchive.scraper.boundary.SiteBoundaryMiddleware": 40,
     "regarchive.scraper.conditional.ConditionalRequestsMiddleware": 50,
+    # Sites of a sites file: each in its own download slot, at its own pace.
+    "regarchive.scraper.politeness.SiteSlotsMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "regarchive.scraper.retry.BackoffRetryMiddleware": 550,
     # Sees responses before RedirectMiddleware (600): off-site redirects and loops are recorded
@@ -58,6 +60,7 @@ EXTENSIONS = {
     # Before every other part of the crawl is built: they take it in from_crawler.
     "regarchive.scraper.state.CrawlState": 0,
     "regarchive.scraper.progress.Progress": 500,
+    "regarchive.scraper.site_stats.SiteStats": 510,
 }
 # Not even imported: Scrapy loads every extension it is given before asking it whether it is
 # enabled, and the remote-control one loads aiohttp, a tenth of a nightly rerun's start-up.

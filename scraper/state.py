@@ -10,14 +10,15 @@ each part takes it in ``from_crawler`` with :meth:`CrawlState.of`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, signals
 
 from regarchive.pipelines.extraction.urls import site_of
 from regarchive.pipelines.storage_pipeline import CrawlScope
 from regarchive.scraper.attachments import HostPatterns
+from regarchive.scraper.discovery.tracker import Discovery
 from regarchive.scraper.incremental import ArchiveState, RevisitPolicy
 from regarchive.scraper.items import Sighting
 
@@ -36,6 +37,10 @@ class CrawlState(CrawlScope):
         archive: ArchiveState | None = None,
         policy: RevisitPolicy | None = None,
         attachment_hosts: HostPatterns | None = None,
+        *,
+        site_tables: Iterable[Mapping[str, Any]] = (),
+        site_policies: Mapping[str, RevisitPolicy] | None = None,
+        discovery: bool = False,
     ) -> None:
         self.start_urls = list(start_urls)
         # host:port of the start URLs: nothing else is requested.
@@ -44,6 +49,23 @@ class CrawlState(CrawlScope):
         self.policy = policy or RevisitPolicy()
         # Other hosts the documents articles link may be fetched from.
         self.attachment_hosts = attachment_hosts or HostPatterns()
+        # A sites file's tables by site, and the revisit policy of each site that sets its own.
+        self.site_tables = {site_of(table["start_urls"][0]): table for table in site_tables}
+        self.site_policies = dict(site_policies or {})
+        # robots.txt's sitemaps, sitemaps and rubric feeds, read for the sites that want it
+        # (``discovery``: the crawl's default; a sites file's table may say otherwise).
+        self.discovery = Discovery(
+            self.start_urls,
+            [
+                site
+                for site in self.sites
+                if self.site_tables.get(site, {}).get("discovery", discovery)
+            ],
+        )
+        # Known articles listings linked while their site's announcements were still being
+        # read, and article pages fetched meanwhile: judged, and their hints recorded, then.
+        self.parked: dict[str, dict[str, None]] = {}
+        self.fetched_early: dict[str, dict[str, None]] = {}
         # URLs scheduled in this run (every request, as Scrapy schedules it): a link to one of
         # them is not requested again.
         self.requested: set[str] = set()
@@ -54,6 +76,8 @@ class CrawlState(CrawlScope):
         self.rubric_names: dict[str, str | None] = {}
         # Listings whose walk was cut short (page limit, a page that failed): not "fully walked".
         self.incomplete_listings: set[str] = set()
+        # Listings whose paging stopped at a page of known articles: older pages were not read.
+        self.stopped_early: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlState:
@@ -62,11 +86,18 @@ class CrawlState(CrawlScope):
         closes."""
         settings = crawler.settings
         start_urls = crawler.spider.start_urls if crawler.spider is not None else []
+        tables = settings.getlist("REGARCHIVE_SITES")
         state = cls(
             start_urls,
             ArchiveState.load(settings.get("REGARCHIVE_DB")),
             RevisitPolicy.from_settings(settings),
-            HostPatterns.parse(settings.get("REGARCHIVE_ATTACHMENT_HOSTS")),
+            attachment_hosts=HostPatterns.parse(settings.get("REGARCHIVE_ATTACHMENT_HOSTS")),
+            site_tables=tables,
+            site_policies={
+                site_of(table["start_urls"][0]): RevisitPolicy.from_settings(settings, table)
+                for table in tables
+            },
+            discovery=settings.getbool("REGARCHIVE_DISCOVERY"),
         )
         crawler.signals.connect(state.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(state.close, signal=signals.spider_closed)
@@ -84,6 +115,16 @@ class CrawlState(CrawlScope):
     def full(self) -> bool:
         """Re-check every known article and walk every listing to its end."""
         return self.policy.full
+
+    def policy_for(self, url: str) -> RevisitPolicy:
+        """The revisit policy of the site of ``url`` (its table's, else the crawl's)."""
+        return self.site_policies.get(site_of(url), self.policy)
+
+    def max_pages(self, root: str, default: int) -> int:
+        """Listing pages walked from ``root``: its site table's ``max_pages_per_rubric``, else
+        ``default`` (``REGARCHIVE_MAX_PAGES_PER_RUBRIC``)."""
+        value = self.site_tables.get(site_of(root), {}).get("max_pages_per_rubric")
+        return default if value is None else int(value)
 
     def on_site(self, url: str) -> bool:
         """True when ``url`` is on one of the crawl's sites (host and port); a crawl without

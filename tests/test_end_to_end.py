@@ -95,7 +95,11 @@ def test_never_fetched_what_is_not_an_article_or_is_forbidden(crawled) -> None:
     assert not [p for p in paths if p.startswith("/interne/")], "robots.txt was not obeyed"
     assert not [p for p in paths if "page=imprimer" in p], "a print page was fetched"
     assert not [p for p in paths if p.startswith(("/ecrire", "/prive"))]
-    assert not [p for p in paths if "page=backend" in p or "page=login" in p]
+    assert not [p for p in paths if "page=login" in p]
+    # Feeds are read for what they announce, each once; never archived as articles.
+    feeds = [p for p in paths if "page=backend" in p]
+    assert feeds and len(feeds) == len(set(feeds))
+    assert not any("page=backend" in url for r in crawled["first_records"] for url in r["urls"])
     # PDFs only as the documents articles link, each once; never as articles.
     pdfs = [p for p in paths if p.endswith(".pdf")]
     assert sorted(pdfs) == sorted(f"/IMG/pdf/note-{n}.pdf" for n in crawled["site"].traps["pdf"])

@@ -41,6 +41,9 @@ def crawl(server: SiteServer, db: Path, *extra: str) -> str:
     return result.stdout
 
 
+NO_DISCOVERY = ("-s", "REGARCHIVE_DISCOVERY=False")
+
+
 def article_paths(server: SiteServer) -> set[str]:
     base = server.base_url
     return {url[len(base) :] for truth in server.site.articles for url in truth.urls}
@@ -71,10 +74,12 @@ def test_unchanged_rerun_downloads_no_article_body(server: SiteServer, tmp_path:
 
 
 def test_default_policy_leaves_old_articles_for_later(server: SiteServer, tmp_path: Path) -> None:
+    """The revisit policy alone (a site that announces nothing: with a sitemap, its dates
+    decide; see tests/test_discovery_crawl.py)."""
     db = tmp_path / "archive.db"
-    crawl(server, db)
+    crawl(server, db, *NO_DISCOVERY)
     server.reset()
-    out = crawl(server, db)
+    out = crawl(server, db, *NO_DISCOVERY)
     # only the undated article (young by its first sighting) is re-checked; the rest are old
     undated = [t for t in server.site.articles if t.published is None]
     assert len(article_requests(server)) == len(undated)

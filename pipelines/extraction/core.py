@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from regarchive.pipelines.extraction.attachments import AttachmentLinks
+from regarchive.pipelines.extraction.hints import ExtractionHints
 from regarchive.pipelines.extraction.metadata import looks_like_article, read_article, read_page
 from regarchive.pipelines.extraction.page import parse_page
 from regarchive.pipelines.extraction.page_dates import read_structured
@@ -25,11 +26,16 @@ def extract_record(
     content_type: str | None = None,
     final_url: str | None = None,
     today: date | None = None,
+    hints: ExtractionHints | None = None,
 ) -> dict[str, Any]:
     """The record of one fetched page (see docs/CONTRACTS.md), computed from the page alone.
 
     A pure function: no I/O, no clock except ``today`` (the bound for "future" dates, default
-    the current date), plain data out, so it can run in a process pool. The HTML is parsed once
+    the current date), plain data out, so it can run in a process pool.
+
+    ``hints`` are the page's site's extraction hints from its sites file (article root, byline,
+    date, category as compiled XPath, see :mod:`.hints`), for the stages below to try before
+    their heuristics; every caller passes them, no stage reads them yet. The HTML is parsed once
     and every stage works on that one tree, in this order:
 
     1. decode like Scrapy (HTTP charset, BOM, ``<meta>``, detection) and parse (``page``);

@@ -19,11 +19,13 @@ from regarchive.cli.commands.export import export
 from regarchive.cli.commands.extract import extract
 from regarchive.cli.commands.history import history
 from regarchive.cli.commands.import_warc import import_warc
+from regarchive.cli.commands.init import init
 from regarchive.cli.commands.listing import list_items
 from regarchive.cli.commands.reextract import reextract
 from regarchive.cli.commands.search import search
 from regarchive.cli.commands.serve import serve
 from regarchive.cli.commands.show import show
+from regarchive.cli.commands.sites import sites
 from regarchive.cli.commands.stats import stats
 from regarchive.cli.commands.status import status
 from regarchive.cli.stdout import (
@@ -69,6 +71,8 @@ for command in (
     reextract,
     import_warc,
     serve,
+    sites,
+    init,
 ):
     cli.add_command(command)
 

@@ -7,7 +7,9 @@ worker processes (:class:`PageExtractor`); the "Dans la même rubrique" links of
 followed as further articles, through Scrapy's spider middlewares like any other link.
 
 What the crawl shares with its middlewares and pipelines (sites, archive, what was requested
-and reported) is the :class:`CrawlState`.
+and reported) is the :class:`CrawlState`. What each site announces (robots.txt's sitemaps,
+sitemaps, rubric feeds) is read by :class:`Announcements`, which decides which known articles
+are fetched again and finds articles the listings walked did not show.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from regarchive.archive.clock import utc_timestamp
@@ -34,6 +38,7 @@ from regarchive.pipelines.extraction.urls import (
     site_of,
 )
 from regarchive.pipelines.extractor import PageExtractor
+from regarchive.scraper.announcements import Announcements
 from regarchive.scraper.articles import article_page, is_html, related_sightings
 from regarchive.scraper.attachments import (
     attachment_fetch,
@@ -108,6 +113,8 @@ class RubricSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> RubricSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider.response_received, signal=signals.response_received)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
 
     def spider_opened(self) -> None:
@@ -118,6 +125,31 @@ class RubricSpider(scrapy.Spider):
     def state(self) -> CrawlState:
         """The crawl's shared state (built by Scrapy after the spider, as an extension)."""
         return CrawlState.of(self.crawler)
+
+    @cached_property
+    def announcements(self) -> Announcements:
+        return Announcements(self)
+
+    def response_received(self, response: Response, request: scrapy.Request) -> None:
+        """robots.txt (fetched by Scrapy's RobotsTxtMiddleware) names the sitemaps."""
+        self.announcements.robots_received(response, request)
+
+    def spider_idle(self) -> None:
+        """Before closing: what is left of the sites' announcements (the pages only a sitemap
+        lists, a site whose robots.txt never came)."""
+        outputs = self.announcements.idle()
+        for output in outputs:
+            if isinstance(output, scrapy.Request):
+                self.schedule(output)
+            else:  # a sighting or hints, from a site whose discovery ends here
+                scraper = self.crawler.engine.scraper
+                deferred_from_coro(scraper.start_itemproc_async(output, response=None))
+        if outputs:
+            raise DontCloseSpider
+
+    def schedule(self, request: scrapy.Request) -> None:
+        """A request made outside a callback (robots.txt is caught from a signal)."""
+        self.crawler.engine.crawl(request)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         requested = self.state.requested
@@ -136,12 +168,14 @@ class RubricSpider(scrapy.Spider):
         # Those the revisit policy does not find due are not requested at all (a listing that
         # shows them again is answered by ConditionalRequestsMiddleware): a nightly rerun of a
         # large archive schedules almost nothing.
-        policy = self.state.policy
+        # Those of a site that reads its announcements are judged once they are read.
         now = datetime.now(timezone.utc)
         for url, known in self.state.archive.revisits():
             if url in requested or not self.state.on_site(url):
                 continue  # already fetched in this run (revisits are read as the crawl goes)
-            if policy.due(known, now):
+            if self.announcements.on(url):
+                continue
+            if self.state.policy_for(url).due(known, now):
                 for request in self._article_request_once(url):
                     yield request
             else:
@@ -174,18 +208,22 @@ class RubricSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         """Read one listing page: its article links (as sightings) and its next pages."""
+        root = response.meta["listing_root"]
+        first_page = normalize_url(response.meta.get("redirect_urls", [response.url])[0]) == root
         if not is_html(response):
             yield self._error(response.url, response.status, "start URL is not an HTML page")
+            if first_page:
+                yield from self.announcements.listing_failed(root)
             return
-        root = response.meta["listing_root"]
         rubric = response.meta.get("rubric") or self._rubric_name(response)
         self.state.rubric_names.setdefault(root, rubric)
         self.state.listing_pages[root] += 1
         self.crawler.stats.inc_value("regarchive/listing_pages")
         links = self._capped(list(self._article_links(response)), response.url)
-        if normalize_url(response.meta.get("redirect_urls", [response.url])[0]) == root:
+        if first_page:
             if not links:
                 yield self._lists_nothing(root, response.status)
+                yield from self.announcements.listing_failed(root)
                 return
             self.crawler.stats.inc_value("regarchive/start_urls_listing")
         found_on = normalize_url(response.url)
@@ -195,10 +233,13 @@ class RubricSpider(scrapy.Spider):
         )
         if sightings:
             yield Sightings(found_on=found_on, sightings=sightings)
-        for url, _ in links:
+        if first_page:  # the first page announces the rubric's feeds
+            yield from self.announcements.listing_read(root, response, rubric)
+        for url in self.announcements.park_known([url for url, _ in links]):
             yield from self._article_request_once(url)
         if self._nothing_new_beyond(root, links):
             self.crawler.stats.inc_value("regarchive/paging_stopped_early")
+            self.state.stopped_early.add(root)
             return
         yield from self._pagination_requests(response, root, rubric)
 
@@ -270,7 +311,7 @@ class RubricSpider(scrapy.Spider):
     def _pagination_requests(
         self, response: Response, root: str, rubric: str | None
     ) -> Iterator[scrapy.Request]:
-        limit = self.settings.getint("REGARCHIVE_MAX_PAGES_PER_RUBRIC")
+        limit = self.state.max_pages(root, self.settings.getint("REGARCHIVE_MAX_PAGES_PER_RUBRIC"))
         if self.state.listing_pages[root] >= limit:
             self.state.incomplete_listings.add(root)
             self.logger.warning("stopped paging %s after %d listing pages", root, limit)
@@ -312,6 +353,10 @@ class RubricSpider(scrapy.Spider):
 
     # -- articles -------------------------------------------------------------------------
 
+    def article_request_once(self, url: str) -> Iterator[scrapy.Request]:
+        """A request for the article at ``url``, unless one was made in this run."""
+        return self._article_request_once(url)
+
     def _article_request_once(self, url: str) -> Iterator[scrapy.Request]:
         """A request for an article link, unless one was made already: every article page
         links its ten neighbours, and Scrapy's duplicate filter is a costlier place to drop
@@ -348,6 +393,8 @@ class RubricSpider(scrapy.Spider):
             return []
         page = article_page(response)
         item = await self.extractor.extract(dict(vars(page)))
+        if "error" not in item:
+            item = self.announcements.after_fetch(page.url, item, response.meta)
         if "record" not in item:
             return [item]
         related = related_sightings(page.final_url, item["record"]["related"], self._new_article)
@@ -407,6 +454,10 @@ class RubricSpider(scrapy.Spider):
 
     # -- shared ---------------------------------------------------------------------------
 
+    def may_be_article(self, url: str) -> bool:
+        """True when ``url`` may be an article of the crawl's sites (not a listing, a feed…)."""
+        return self._may_be_article(url)
+
     def _may_be_article(self, url: str) -> bool:
         return (
             self.state.on_site(url)
@@ -423,7 +474,10 @@ class RubricSpider(scrapy.Spider):
         """
         request = failure.request  # type: ignore[attr-defined]
         if request.meta.get("role") == "listing":
-            self.state.incomplete_listings.add(request.meta["listing_root"])
+            root = request.meta["listing_root"]
+            self.state.incomplete_listings.add(root)
+            if normalize_url(request.url) == root:
+                yield from self.announcements.listing_failed(root)
         problem = describe_failure(failure, self.settings)
         if problem is None:
             return  # dropped on purpose (robots.txt, off-site link, not due): Scrapy counts them

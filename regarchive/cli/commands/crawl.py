@@ -60,7 +60,14 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 @click.command()
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Crawl every [[site]] of this sites file (TOML) instead of URLs.",
+)
 @DB_OPTION
 @click.option(
     "-s",
@@ -111,6 +118,7 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
 )
 def crawl(
     urls: tuple[str, ...],
+    config_path: str | None,
     db_path: str,
     settings: tuple[str, ...],
     full: bool,
@@ -122,7 +130,8 @@ def crawl(
     verbose: bool,
     log_file: str | None,
 ) -> None:
-    """Crawl rubric listing URLs (and the articles they list) into the archive.
+    """Crawl rubric listing URLs (and the articles they list) into the archive, or every site
+    of a sites file (--config).
 
     Reruns are incremental: known articles are re-checked with conditional requests (recent ones
     every run, older ones every few days) and a listing stops being paged once a page lists
@@ -130,6 +139,18 @@ def crawl(
     """
     # Everything that can be checked is checked before the archive is touched: bad input gets
     # one line and exit code 2, never a traceback from inside the crawl.
+    site_overrides: dict = {}
+    if config_path is not None:
+        if urls:
+            raise click.UsageError("give rubric URLs or --config FILE, not both")
+        from regarchive.cli.commands.sites import load_sites_or_exit
+        from regarchive.scraper.site_config import crawl_overrides
+
+        configured = load_sites_or_exit(config_path)
+        urls = tuple(url for site in configured for url in site.start_urls)
+        site_overrides = crawl_overrides(configured)
+    elif not urls:
+        raise click.UsageError("give at least one rubric URL, or --config FILE")
     start_urls = [check_http_url(url) for url in urls]
     for url in dict.fromkeys(start_urls):
         check_host_resolves(url)
@@ -148,6 +169,8 @@ def crawl(
     if warc_dir:
         overrides["REGARCHIVE_WARC_DIR"] = warc_dir
     scrapy_settings = checked_settings(db_path, overrides)
+    for key, value in site_overrides.items():  # from the checked sites file, not from -s
+        scrapy_settings.set(key, value, priority="cmdline")
     check_warc_dirs(scrapy_settings)
     check_log_file(log_file)
     new_archive = not Path(db_path).expanduser().exists()

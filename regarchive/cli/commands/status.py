@@ -61,6 +61,35 @@ def duration(seconds: float) -> str:
     return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
 
 
+SITE_COLUMNS = ("site", "requests", "200", "304", "errors", "new", "updated", "unchanged")
+
+
+def last_run_sites(run: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """One row per site of a run that crawled several (a sites file), from its stored stats."""
+    from regarchive.pipelines.site_counts import site_counts, site_names
+
+    stats = run.get("stats") or {}
+    if isinstance(stats, str):
+        stats = json.loads(stats)
+    counts = site_counts(stats)
+    if len(counts) < 2:
+        return []
+    names = site_names(stats)
+    return [
+        (
+            f"{names[site]} ({site})" if site in names else site,
+            c["requests"],
+            c["pages_ok"],
+            c["pages_not_modified"],
+            c["errors"],
+            c["items_inserted"],
+            c["items_updated"],
+            c["items_unchanged"],
+        )
+        for site, c in counts.items()
+    ]
+
+
 def run_verdict(run: dict[str, Any]) -> str | None:
     """Why a recorded run was not healthy, or None; judged from its stored stats."""
     from regarchive.scraper.health import CrawlOutcome
@@ -194,6 +223,10 @@ def status(db_path: str, runs: int, max_age: float, quiet: bool, output: Output)
             "items": total,
             "running": {"run": running_id, "pid": holder[0]} if running_id and holder else None,
             "runs": [run_json(run, running_id, now) for run in last_runs],
+            "sites": [
+                dict(zip(SITE_COLUMNS, row, strict=True))
+                for row in (last_run_sites(last_runs[0]) if last_runs else [])
+            ],
             "rubrics": listings,
             "warnings": warnings,
         }
@@ -218,6 +251,10 @@ def text_lines(
         lines += ["", "Last runs"]
         rows = [run_row(run, running_id, now) for run in last_runs]
         lines += [f"  {line}" for line in columns(RUN_COLUMNS, rows, align=RUN_ALIGN)]
+        site_rows = last_run_sites(last_runs[0])
+        if site_rows:
+            lines += ["", f"Sites (run #{last_runs[0]['id']})"]
+            lines += [f"  {line}" for line in columns(SITE_COLUMNS, site_rows, align="lrrrrrrr")]
     if listings:
         lines += ["", "Rubrics"]
         rows = [
