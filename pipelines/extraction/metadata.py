@@ -11,6 +11,7 @@ Two readings, on purpose at two moments of the pipeline (see :mod:`.core`):
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,7 +48,7 @@ from regarchive.pipelines.extraction.page_dates import (
     read_structured,
     resolve_dates,
 )
-from regarchive.pipelines.extraction.text import HeadedBlock
+from regarchive.pipelines.extraction.text import HeadedBlock, paragraph_key
 from regarchive.pipelines.extraction.urls import (
     excluded_reason,
     looks_like_listing,
@@ -63,11 +64,16 @@ _TITLE_CLASSES = ("entry-title", "titre")
 _CONTENT_TAGS = frozenset({"article", "main"})
 _CONTENT_IDS = frozenset({"content", "contenu"})
 _CHROME_TAGS = frozenset({"header", "nav", "aside", "footer"})
-_SITE_NAME = etree.XPath(
-    "/html/head/meta[@property='og:site_name' or @name='application-name']/@content"
-    " | //body//*[@id or @class][@id='logo' or @id='nom_site_spip' or "
-    + xpath_has_class("spip_logo_site", "nom_site")
-    + "]//text()"
+# The site's name, as its metadata gives it (og:site_name first: application-name is sometimes
+# the page's title), else as its header prints it.
+_SITE_NAMES = (
+    etree.XPath("/html/head/meta[@property='og:site_name']/@content"),
+    etree.XPath(
+        "/html/head/meta[@name='application-name']/@content"
+        " | //body//*[@id or @class][@id='logo' or @id='nom_site_spip' or "
+        + xpath_has_class("spip_logo_site", "nom_site")
+        + "]//text()"
+    ),
 )
 _BREADCRUMB = etree.XPath(
     "//body//*[@class or @id or @aria-label]"
@@ -115,16 +121,18 @@ def read_page(
     final_url: str | None,
     blocks: list[HeadedBlock],
     html: str | None = None,
+    structured: Structured | None = None,
 ) -> PageInfo:
     """Read the page-level metadata from the whole tree (``blocks``: its headed blocks;
-    ``html``: the page as decoded, when at hand, to skip looking for what it does not hold)."""
+    ``html``: the page as decoded, when at hand, to skip looking for what it does not hold;
+    ``structured``: what its metadata says, read here when not given)."""
     requested = normalize_url(url)
     final = normalize_url(final_url or url)
     base = _base_url(tree, final)
     canonical, canonical_warning = _canonical(tree, base, final)
     urls = list(dict.fromkeys([canonical, requested, final]))
     crumbs = _breadcrumb(tree, base, set(urls))
-    title, label_category, label_rubric = _title(tree, crumbs.rubrics)
+    title, label_category, label_rubric = _title(tree, crumbs.rubrics, structured)
     rubrics = _unique([*crumbs.rubrics, *([label_rubric] if label_rubric else [])])
     category, category_source = _category(
         tree, blocks, label_category, crumbs.category, urls, html
@@ -247,25 +255,43 @@ def _lang(tree: HtmlElement) -> str | None:
 
 
 def _site_name(tree: HtmlElement) -> str | None:
-    names = [clean_space(str(value)) for value in _SITE_NAME(tree)]
-    return next((name for name in names if name), None)
+    for xpath in _SITE_NAMES:
+        names = [clean_space(str(value)) for value in xpath(tree)]
+        name = next((name for name in names if name), None)
+        if name:
+            return name
+    return None
+
+
+# Where a page names its article besides the <h1>, most telling first (after the JSON-LD
+# headline; the <title> tag comes last). Mozilla Readability's order.
+_META_TITLE_KEYS = (
+    "dc:title", "dcterm:title", "dcterms.title", "dc.title", "og:title", "title", "twitter:title",
+    "parsely-title",
+)  # fmt: skip
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[-–—|:·»/\\]{1,2}|::)\s+")
 
 
 def _title(
-    tree: HtmlElement, known_rubrics: list[str]
+    tree: HtmlElement, known_rubrics: list[str], structured: Structured | None = None
 ) -> tuple[str | None, str | None, str | None]:
-    """``(title, category, rubric)``; the last two come from an ``Actu - Régions -`` prefix."""
+    """``(title, category, rubric)``; the last two come from an ``Actu - Régions -`` prefix.
+
+    The title is the one the page's metadata gives (JSON-LD headline, Dublin Core, OpenGraph,
+    Twitter, then the ``<title>`` tag), without the site's name; the ``<h1>`` is taken instead
+    only where it agrees with it, being then the title without what surrounds it: the
+    metadata title is the ``<h1>`` followed by a site name (``Titre - Nom du site``), or
+    preceded by a label (``Actu - Régions - Titre``). Elsewhere the ``<h1>`` is not trusted:
+    on pages of many kinds it is a section's or the site's name, or a teaser's title.
+    """
     rubrics = frozenset(known_rubrics)
     site_name = _site_name(tree)
-    head_titles = [
-        _strip_site_name(value, site_name)
-        for value in (
-            _first(tree, "/html/head/meta[@property='og:title']/@content"),
-            _first(tree, "/html/head/title/text()"),
-        )
-        if value
-    ]
-    raw = _heading_title(tree) or next((t for t in head_titles if t), None)
+    structured = structured if structured is not None else read_structured(tree)
+    head_titles = _head_titles(tree, structured, site_name)
+    heading = _heading_title(tree)
+    raw = head_titles[0] if head_titles else heading
+    if heading and head_titles and _agrees(heading, head_titles[0], rubrics):
+        raw = heading
     if not raw:
         return None, None, None
     label = parse_label(raw, rubrics)
@@ -277,6 +303,57 @@ def _title(
             if prefix.category:
                 return label.title or raw, prefix.category, prefix.rubric
     return label.title or raw, label.category, label.rubric
+
+
+def _head_titles(tree: HtmlElement, structured: Structured, site_name: str | None) -> list[str]:
+    """The titles the page's metadata gives, most telling first, without the site's name (one
+    that is only the site's name is no title)."""
+    metas = structured.metas
+    tag = _first(tree, "/html/head/title/text()") or _first(tree, "//title/text()")
+    values = [
+        _jsonld_title(structured.headline, structured.name, tag),
+        *(metas.get(key) for key in _META_TITLE_KEYS),
+        tag,
+    ]
+    titles: list[str] = []
+    for value in values:
+        if not value or not value.strip():
+            continue
+        title = _strip_site_name(html_module.unescape(value) if "&" in value else value, site_name)
+        if title and not (site_name and fold(title) == fold(site_name)) and title not in titles:
+            titles.append(title)
+    return titles
+
+
+def _jsonld_title(headline: str | None, name: str | None, tag: str | None) -> str | None:
+    """An article's JSON-LD ``headline`` or ``name``: when they differ, the one the ``<title>``
+    tag repeats (sites put a description in one of them, their own name in the other), else the
+    name."""
+    if not (headline and name) or headline == name:
+        return headline or name
+    tag_key = paragraph_key(tag or "")
+    for value in (headline, name):
+        if paragraph_key(value) and paragraph_key(value) in tag_key:
+            return value
+    return name
+
+
+def _agrees(heading: str, title: str, rubrics: frozenset[str]) -> bool:
+    """The ``<h1>`` is the metadata ``title`` without a site name after it or a label before it,
+    or the title with a label before it (``<h1>Actu - Régions - Titre</h1>``)."""
+    key = paragraph_key(heading)
+    if key == paragraph_key(title):
+        return False  # the same words: the metadata's plain text rather than the typeset <h1>
+    own_label = parse_label(heading, rubrics)
+    if own_label.category is not None and paragraph_key(own_label.title) == paragraph_key(title):
+        return True
+    parts = _TITLE_SEPARATOR.split(clean_space(title))
+    if any(key == paragraph_key(" ".join(parts[:cut])) for cut in range(1, len(parts))):
+        return True
+    label = parse_label(title, rubrics)
+    return label.category is not None and (
+        key == paragraph_key(label.title) or _agrees(heading, label.title, rubrics)
+    )
 
 
 def _heading_title(tree: HtmlElement) -> str | None:
