@@ -6,13 +6,12 @@ from datetime import date
 
 import pytest
 
+from regarchive.pipelines.extraction.bylines import Byline, parse_byline
 from regarchive.pipelines.extraction.core import extract_record
 from regarchive.pipelines.extraction.metadata import (
     ArticleInfo,
-    Byline,
     PageInfo,
     looks_like_article,
-    parse_byline,
     read_article,
     read_page,
 )

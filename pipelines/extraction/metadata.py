@@ -20,12 +20,13 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
-from regarchive.pipelines.extraction.dates import (
-    find_dated_phrases,
-    fold,
-    looks_like_date,
-    normalize,
+from regarchive.pipelines.extraction.bylines import (
+    BYLINE_MAX_LENGTH,
+    Byline,
+    is_source,
+    parse_byline,
 )
+from regarchive.pipelines.extraction.dates import find_dated_phrases, fold, normalize
 from regarchive.pipelines.extraction.labels import (
     category_from_url,
     category_from_word,
@@ -564,41 +565,22 @@ _IN_ARTICLE_HEADER = etree.XPath(
 _PHRASE_WORDS = ("publi", "à jour", "a jour", "modifi", "en ligne", "actualis")
 _PHRASE_WORD = re.compile("|".join(_PHRASE_WORDS), re.IGNORECASE)
 # Paragraphs, and divisions used as paragraphs (no block children).
-_BYLINE_CANDIDATES = etree.XPath(".//p | .//div[not(p or div or ul or ol or table)]")
-_BYLINE_MAX_LENGTH = 160
+# Paragraphs, divisions used as paragraphs (no block children), and the inline elements sites
+# set a byline in (``<em>``, ``<strong>``, ``<small>``); in document order.
+# Not in a list or a teaser (a listing entry's "Rubrique : 2 novembre 2023" is the entry's).
+_BYLINE_CANDIDATES = etree.XPath(
+    "(.//p | .//div[not(p or div or ul or ol or table)] | .//em | .//strong | .//small | .//i"
+    " | .//b)[not(ancestor::li or ancestor-or-self::*[contains(@class, 'listing')"
+    " or contains(@class, 'teaser') or contains(@class, 'related') or contains(@class, 'promo')])]"
+)
+# A labelled field: <dt>Source</dt><dd>DGCL</dd>.
+_SOURCE_FIELDS = etree.XPath(".//dt[following-sibling::*[1][self::dd]]")
+_SOURCE_FIELD = re.compile(r"^sources?\s*:?$")
 _DATELINE_MAX_LENGTH = 160
 _DATELINE_START = re.compile(
     r"^(?:article |page |texte |\W+)?"
     r"(?:publie|mise? (?:a jour|en ligne)|modifie|derniere|date de publication|actualise|en ligne)"
 )
-
-_DATE_TEXT = (
-    r"(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
-    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
-    r"|(?:[^\W\d_]+\.?\s+)?\d{1,2}\s?(?:er)?\s+[^\W\d_]+\.?\s+\d{4})"
-)
-_SOURCE_TEXT = r"(?P<source>[^\W\d_][^()\[\]]{1,99}?)"
-_SOURCE_LABEL = r"(?:sources?\s*:\s*)?"
-_BYLINE_SHAPES = tuple(
-    re.compile(pattern, re.I)
-    for pattern in (
-        rf"^{_SOURCE_LABEL}{_SOURCE_TEXT}\s*[-–—|,]\s*(?:le\s+)?(?P<date>{_DATE_TEXT})\s*\.?$",
-        rf"^{_SOURCE_LABEL}{_SOURCE_TEXT}\s*[(\[]\s*(?:le\s+)?(?P<date>{_DATE_TEXT})\s*[)\]]\s*\.?$",
-        rf"^(?P<date>{_DATE_TEXT})\s*[-–—|,]\s*{_SOURCE_LABEL}{_SOURCE_TEXT}\s*\.?$",
-        r"^sources?\s*:\s*(?P<source>[^\W_].{1,119}?)\s*\.?$",
-    )
-)
-_NOT_A_SOURCE = re.compile(r"^(?:publie|mise? a jour|mise? en ligne|modifie|derniere|date|le |par |"
-                           r"actualise|cree)")  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Byline:
-    """``Commission Européenne - 2017-12-12``: who the text comes from, and when."""
-
-    text: str
-    source: str | None
-    date_text: str | None
 
 
 @dataclass
@@ -635,7 +617,7 @@ def read_article(
     container = article_container(tree)
     marked = _Marked.sort(_MARKED(container))
     byline, byline_elements = _find_byline(container, marked.bylines)
-    datelines, phrases = _dated_phrases(container)
+    datelines, phrases = _dated_phrases(container, byline_elements)
     structured = structured if structured is not None else read_structured(tree)
     lang = lang if lang is not None else _lang(tree)
     info_publi = [e for e in marked.date_lines if "info-publi" in class_tokens(e)]
@@ -648,9 +630,8 @@ def read_article(
         *_candidates("spip-header", "published", _date_lines(info_publi)),
         *_candidates("spip-header", "updated", [f for k, f in phrases if k == "updated"]),
         *_candidates("spip-header-markup", "updated", element_date_texts(marked.updated)),
-        *_candidates(
-            "byline", "published", [byline.date_text] if byline and byline.date_text else []
-        ),
+        *_candidates("byline", "published", [byline.date_text] if byline else []),
+        *_candidates("byline", "updated", [byline.updated_text] if byline else []),
         *structured.candidates,
         *_candidates("time", "published", element_date_texts(other_times)),
         *_candidates("date-line", "published", _date_lines(other_lines)),
@@ -753,13 +734,16 @@ def _date_lines(elements: list[HtmlElement]) -> list[str]:
     return [text for text in texts if text and not find_dated_phrases(text)]
 
 
-def _dated_phrases(container: HtmlElement) -> tuple[list[HtmlElement], list[tuple[str, str]]]:
+def _dated_phrases(
+    container: HtmlElement, byline: list[HtmlElement]
+) -> tuple[list[HtmlElement], list[tuple[str, str]]]:
     """Short blocks saying "Publié le …"/"mis à jour le …": the ``(kind, fragment)`` phrases
     found, and the date lines outside the body text (metadata, to remove from the text).
 
     Inside the body text a phrase counts only when it opens its paragraph ("Mise à jour du
     3 mars : …"), so "le décret publié le 3 mars" in a sentence is never the article's date;
-    and body paragraphs are never removed.
+    and body paragraphs are never removed. The ``byline``'s elements are left to the byline
+    reader ("Sénat - Publié le 4 mars 2019" is a byline).
     """
     blocks: list[HtmlElement] = []
     everything = container.text_content().lower()
@@ -772,7 +756,7 @@ def _dated_phrases(container: HtmlElement) -> tuple[list[HtmlElement], list[tupl
             block = _enclosing_block(element.getparent())
         else:
             continue
-        if block is not None and block not in blocks:
+        if block is not None and block not in blocks and not _within(block, byline):
             blocks.append(block)
     datelines: list[HtmlElement] = []
     phrases: list[tuple[str, str]] = []
@@ -789,6 +773,16 @@ def _dated_phrases(container: HtmlElement) -> tuple[list[HtmlElement], list[tupl
         if found and opens and not in_body_text:
             datelines.append(block)
     return datelines, phrases
+
+
+def _within(element: HtmlElement, elements: list[HtmlElement]) -> bool:
+    """``element`` is one of ``elements``, inside one, or holds one."""
+    if not elements:
+        return False
+    return any(
+        element is e or element in e.iterancestors() or e in element.iterancestors()
+        for e in elements
+    )
 
 
 def _enclosing_block(element: HtmlElement | None) -> HtmlElement | None:
@@ -809,7 +803,7 @@ _SIGNED_AUTHOR = etree.XPath(
 def _signed_author(container: HtmlElement) -> str | None:
     for element in _SIGNED_AUTHOR(container):
         name = normalize(text_of(element))
-        if name and _is_source(name):
+        if name and is_source(name):
             return name
     return None
 
@@ -817,28 +811,71 @@ def _signed_author(container: HtmlElement) -> str | None:
 def _find_byline(
     container: HtmlElement, classed: list[HtmlElement]
 ) -> tuple[Byline | None, list[HtmlElement]]:
-    """The byline, from an element so ``classed``, else from a short closing paragraph.
+    """The byline (:mod:`.bylines`), and every element that says it.
 
-    Returns it with every element repeating it (a chapô copied into the body brings its byline).
+    Looked for, in this order: in an element classed as one (``.source``, ``.byline``…); on a
+    short line closing its block (the end of the text); in a labelled field (``<dt>Source</dt>
+    <dd>…</dd>``); on a short line opening its block (the start of the text). Every element
+    repeating the byline found is returned with it (a chapô copied into the body brings its
+    byline).
     """
     for element in classed:
         byline = parse_byline(text_of(element))
         if byline:
             return byline, [element]
-    found: Byline | None = None
-    elements: list[HtmlElement] = []
-    for element in _BYLINE_CANDIDATES(container):
-        if not _closes_its_block(element):
-            continue
-        text = normalize(element.text_content())
-        if found is not None:
-            if text == found.text:
+    candidates = _BYLINE_CANDIDATES(container)
+    closing = [e for e in candidates if _closes_its_block(e)]
+    found, elements = _first_byline(closing)
+    if found is None:
+        found, elements = _source_field(container)
+    opening = [e for e in candidates if _opens_its_block(e)]
+    if found is None:
+        found, elements = _first_byline(opening)
+    if found is not None:
+        size = len(found.text)
+        for element in (*closing, *opening):
+            if element in elements:
+                continue
+            text = element.text_content()
+            if len(text) >= size and normalize(text) == found.text:
                 elements.append(element)
+    return found, elements
+
+
+# What every byline holds: a date's digit, or the "Source" label.
+_MAY_BE_BYLINE = re.compile(r"\d|ource")
+
+
+def _first_byline(elements: list[HtmlElement]) -> tuple[Byline | None, list[HtmlElement]]:
+    for element in elements:
+        text = element.text_content()
+        if len(text) > 2 * BYLINE_MAX_LENGTH or not _MAY_BE_BYLINE.search(text):
             continue
         byline = parse_byline(text)
         if byline:
-            found, elements = byline, [element]
-    return found, elements
+            return byline, [element]
+    return None, []
+
+
+def _source_field(container: HtmlElement) -> tuple[Byline | None, list[HtmlElement]]:
+    for term in _SOURCE_FIELDS(container):
+        if _SOURCE_FIELD.match(fold(text_of(term))):
+            value = term.getnext()
+            byline = parse_byline(f"Source : {text_of(value)}")
+            if byline:
+                return byline, [term, value]
+    return None, []
+
+
+def _opens_its_block(element: HtmlElement) -> bool:
+    """True for one of the first two non-empty children of its parent."""
+    preceding = 0
+    for sibling in element.itersiblings(preceding=True):
+        if isinstance(sibling.tag, str) and sibling.text_content().strip():
+            preceding += 1
+            if preceding > 1:
+                return False
+    return True
 
 
 def _closes_its_block(element: HtmlElement) -> bool:
@@ -850,38 +887,3 @@ def _closes_its_block(element: HtmlElement) -> bool:
             if following > 1:
                 return False
     return True
-
-
-def parse_byline(text: str) -> Byline | None:
-    """Split a byline line into source and date, or None if the line is not shaped like one.
-
-    >>> parse_byline("Commission Européenne - 2017-12-12").source
-    'Commission Européenne'
-    """
-    clean = normalize(text)
-    if not clean or len(clean) > _BYLINE_MAX_LENGTH:
-        return None
-    for shape in _BYLINE_SHAPES:
-        match = shape.match(clean)
-        if not match:
-            continue
-        source = match.group("source").strip(" -–—,:;")
-        date_text = match.groupdict().get("date")
-        if _is_source(source) and (date_text is None or looks_like_date(date_text)):
-            return Byline(clean, source, date_text)
-    return None
-
-
-# "Wochenende in Wien 12.10." (a range "12.10. - 15.10.2023" cut in two) names no one.
-_ENDS_WITH_DATE_PART = re.compile(r"\d{1,2}[./]\d{1,2}\.?$")
-
-
-def _is_source(text: str) -> bool:
-    folded = fold(text)
-    return (
-        bool(folded)
-        and not _ENDS_WITH_DATE_PART.search(folded)
-        and len(folded.split()) <= 12
-        and not _NOT_A_SOURCE.match(folded)
-        and not looks_like_date(text)
-    )
