@@ -285,6 +285,31 @@ def query_variant_key(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(naming), ""))
 
 
+# Query parameters that say which page of a listing this is (not which listing): Drupal's
+# zero-based ``page``, WordPress's ``paged``, Joomla's ``start``/``limitstart``.
+PAGE_PARAMS = ("page", "paged", "start", "limitstart")
+_PAGE_PATH = re.compile(r"/page/\d+/?$")
+
+
 def is_pagination_of(url: str) -> bool:
-    """True when ``url`` carries a SPIP pagination offset (``debut_articles=10``…)."""
-    return any(key.startswith("debut_") for key in query_params(url))
+    """True when ``url`` names a page of a listing: SPIP's ``debut_articles=10`` (any
+    ``debut_*``), a numeric ``page``, ``paged``, ``start`` or ``limitstart``, WordPress's
+    ``/page/2/``. Such a URL is never an article."""
+    params = query_params(url)
+    if any(key.startswith("debut_") for key in params):
+        return True
+    if any(params.get(key, "").isdigit() for key in PAGE_PARAMS):
+        return True
+    return bool(_PAGE_PATH.search(urlsplit(url).path))
+
+
+def listing_key(url: str) -> tuple[str, dict[str, str]]:
+    """What says which listing ``url`` is a page of: its path without ``/page/N/`` and its
+    query without the page parameters."""
+    path = _PAGE_PATH.sub("/", url.split("?")[0]).rstrip("/")
+    params = {
+        key: value
+        for key, value in query_params(url).items()
+        if not key.startswith("debut_") and not (key in PAGE_PARAMS and value.isdigit())
+    }
+    return path, params
