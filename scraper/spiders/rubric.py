@@ -149,12 +149,7 @@ class RubricSpider(scrapy.Spider):
         self.state.rubric_names.setdefault(root, rubric)
         self.state.listing_pages[root] += 1
         self.crawler.stats.inc_value("regarchive/listing_pages")
-        links = [
-            link
-            for link in listing.article_links(tree, response.url)
-            if self._may_be_article(link.url)
-        ]
-        links = self._capped(links, response.url)
+        links = self._capped(self.article_links(response), response.url)
         if normalize_url(response.meta.get("redirect_urls", [response.url])[0]) == root:
             if not links:
                 yield self._lists_nothing(root, response.status)
@@ -172,6 +167,15 @@ class RubricSpider(scrapy.Spider):
             self.crawler.stats.inc_value("regarchive/paging_stopped_early")
             return
         yield from self._pagination_requests(response, root, rubric)
+
+    def article_links(self, response: Response) -> list[listing.ListingLink]:
+        """The links of a listing page that may be articles of the crawl's sites (read by
+        :mod:`regarchive.scraper.listing`; also what ``import-warc`` reads of a listing)."""
+        return [
+            link
+            for link in listing.article_links(response.selector.root, response.url)
+            if self._may_be_article(link.url)
+        ]
 
     def _lists_nothing(self, root: str, status: int) -> FailedFetch:
         """A start URL whose page has no article link: a rubric that moved and whose URL now
