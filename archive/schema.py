@@ -36,7 +36,7 @@ step goes at the end of :data:`MIGRATIONS`, and ``SCHEMA_VERSION`` follows.
 Conventions: timestamps are ISO 8601 UTC strings with a ``Z`` (``2026-11-28T10:00:00Z``), the
 site's own dates stay dates (``YYYY-MM-DD``), JSON columns hold UTF-8 JSON text.
 
-Tables (version 8):
+Tables (version 9):
 
 ``items``: one row per article (news item or circular).
     ``id`` INTEGER PK; ``url`` TEXT, unique (``items_url``), the canonical URL; ``site``
@@ -46,7 +46,8 @@ Tables (version 8):
     dedup); ``warnings`` JSON array of extraction warnings; ``first_seen``, ``last_seen``
     timestamps; (v7) ``extractor_version``, the extractor that made the fields, and
     ``provenance``, how the state came about (``crawl``, ``import-warc``, ``re-extraction``).
-``item_urls``: every URL an item was seen at. ``url`` PK -> ``item_id``.
+``item_urls``: every URL an item was seen at. ``url`` PK -> ``item_id``. (v8: each also under
+    its one spelling, :mod:`regarchive.archive.url_spelling`.)
 ``item_rubrics``: (``item_id``, ``rubric``) PK; an item listed in several rubrics has several rows.
 ``related``: the "Dans la même rubrique" block of an item: (``item_id``, ``url``) PK, ``label``,
     ``category``, ``rubric``, ``title``.
@@ -107,6 +108,7 @@ from sqlite_utils import Database
 from sqlite_utils.db import ForeignKey
 
 from regarchive.archive.errors import ArchiveError
+from regarchive.archive.url_spelling import spell
 
 Migration = Callable[[Database], None]
 
@@ -669,6 +671,35 @@ def _v8_page_hints(db: Database) -> None:
     )
 
 
+def _spelled_or_same(url: str) -> str:
+    try:
+        return spell(url)
+    except ValueError:  # a URL nothing can parse stays as it was
+        return url
+
+
+def _v9_url_spelling(db: Database) -> None:
+    """One spelling per URL (:mod:`regarchive.archive.url_spelling`): every URL an item was
+    seen at gains its new spelling as another of the item's URLs (``/Régions`` is found again
+    as ``/R%C3%A9gions``); the last fetch of a page moves to its new spelling, so the next crawl
+    still asks it conditionally. Nothing is dropped: the old spellings stay. (Computed here
+    rather than in an SQL function: registering one can fail while another statement of the
+    connection is open.)"""
+    aliases = [
+        (spelled, item_id)
+        for url, item_id in db.execute("SELECT url, item_id FROM item_urls").fetchall()
+        if (spelled := _spelled_or_same(url)) != url
+    ]
+    db.conn.executemany("INSERT OR IGNORE INTO item_urls (url, item_id) VALUES (?, ?)", aliases)
+    moves = [
+        (spelled, url)
+        for (url,) in db.execute("SELECT url FROM pages").fetchall()
+        if (spelled := _spelled_or_same(url)) != url
+    ]
+    db.conn.executemany("UPDATE OR IGNORE pages SET url = ? WHERE url = ?", moves)
+    db.conn.executemany("UPDATE OR IGNORE page_hints SET url = ? WHERE url = ?", moves)
+
+
 MIGRATIONS: Sequence[Migration] = (
     _v1_core,
     _v2_full_text,
@@ -678,6 +709,7 @@ MIGRATIONS: Sequence[Migration] = (
     _v6_attachments,
     _v7_warc_and_provenance,
     _v8_page_hints,
+    _v9_url_spelling,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -42,7 +42,6 @@ from regarchive.archive.schema import PROVENANCE_IMPORT
 from regarchive.archive.store import Archive
 from regarchive.archive.warc.reader import StoredResponse, iter_responses, read_response
 from regarchive.pipelines.documents.limits import ReadLimits
-from regarchive.pipelines.extraction.labels import parse_label
 from regarchive.pipelines.extraction.urls import (
     excluded_reason,
     looks_like_listing,
@@ -51,6 +50,7 @@ from regarchive.pipelines.extraction.urls import (
     site_of,
 )
 from regarchive.pipelines.pool import ExtractionPool, read_attachment, usable_cores
+from regarchive.scraper import listing
 from regarchive.scraper.articles import HTML_TYPES
 from regarchive.scraper.sniff import looks_binary
 from regarchive.scraper.spiders.rubric import RubricSpider
@@ -246,18 +246,18 @@ class WarcImport:
             body=response.body,
             headers={"Content-Type": response.content_type or "text/html"},
         )
-        # The spider's own reading of a listing page, so that an import and a crawl see the
-        # same links and rubric names (its methods until that parsing is a module of its own).
+        # The crawl's own reading of a listing page (scraper/listing.py, through the spider for
+        # its sites), so that an import and a crawl see the same links, categories and rubrics.
         spider = self._spider(url)
-        rubric = spider._rubric_name(page)
+        rubric = listing.rubric_name(page.selector.root)
         found_on = normalize_url(url)
-        for link, label in spider._article_links(page):
+        for link in spider.article_links(page):
             self.pending_sightings.append(
                 {
-                    "url": link,
+                    "url": link.url,
                     "rubric": rubric,
-                    "label": label,
-                    "category": parse_label(label).category,
+                    "label": link.label,
+                    "category": link.category,
                     "found_on": found_on,
                 }
             )

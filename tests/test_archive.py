@@ -169,6 +169,34 @@ def test_a_version_4_archive_gains_provenance_columns_empty_and_loses_nothing(
         assert archive.change_mark() > mark
 
 
+def test_a_version_6_archive_finds_its_items_under_their_new_url_spelling(
+    db_path: Path,
+) -> None:
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    assert schema.migrate(conn, schema.MIGRATIONS[:6]) == 6
+    for url in (BASE + "/Régions", BASE + "/r%c3%a9f%7e"):
+        conn.execute(
+            "INSERT INTO items (url, site, title, text, content_hash, first_seen, last_seen) "
+            "VALUES (?, ?, 'T', 'texte', 'h', ?, ?)",
+            (url, SITE, stamp(0), stamp(0)),
+        )
+        conn.execute("INSERT INTO item_urls (url, item_id) VALUES (?, last_insert_rowid())", (url,))
+    conn.execute(
+        "INSERT INTO pages (url, status, fetched_at) VALUES (?, 200, ?)",
+        (BASE + "/Régions", stamp(0)),
+    )
+    conn.close()
+    with Archive(db_path) as archive:
+        assert archive.schema_version == schema.SCHEMA_VERSION
+        assert archive.known_item_urls(
+            [BASE + "/R%C3%A9gions", BASE + "/r%C3%A9f~", BASE + "/Régions"]
+        ) == {BASE + "/R%C3%A9gions", BASE + "/r%C3%A9f~", BASE + "/Régions"}
+        # Saved again under the new spelling, the item is the same item.
+        archive.save_item(extracted_record(BASE + "/R%C3%A9gions", "texte"), None, None)
+        assert len(list(archive.iter_records())) == 2
+    assert query(db_path, "SELECT url FROM pages") == [(BASE + "/R%C3%A9gions",)]
+
+
 def test_provenance_moves_only_with_its_field(archive: Archive) -> None:
     url = BASE + "/p"
     archive.save_item(

@@ -114,6 +114,19 @@ def test_decode_prefers_http_charset_over_meta() -> None:
     assert "Région" in decode_body(body, "text/html; charset=windows-1252")[1]
 
 
+@pytest.mark.parametrize("declared", ["gb2312", "iso-8859-1", "windows-1252"])
+def test_valid_utf8_is_read_as_utf8_whatever_its_meta_says(declared: str) -> None:
+    # A page re-encoded to UTF-8 whose declaration was left as it was.
+    body = f'<meta charset="{declared}"><p>Région, 人工智能</p>'.encode()
+    assert decode_body(body, "text/html") == ("utf-8", body.decode())
+    assert decode_body(body)[0] == "utf-8"
+
+
+def test_the_http_charset_still_wins_over_utf8_bytes() -> None:
+    body = '<meta charset="utf-8"><p>Région</p>'.encode()
+    assert "RÃ©gion" in decode_body(body, "text/html; charset=windows-1252")[1]
+
+
 def test_decode_reads_bom() -> None:
     body = "\ufeff<p>Région</p>".encode("utf-16-le")
     assert "Région" in decode_body(body)[1]

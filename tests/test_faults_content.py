@@ -65,6 +65,10 @@ def hostile_pages(server: FaultServer) -> dict[str, object]:
             article_page("Octets nuls", TEXT).replace("régional".encode(), "r\x00égional".encode())
         ),
         "/UTF-8-annonce-windows-1252": html_page(
+            article_page("Encodage mêlé", TEXT, declared="windows-1252"),
+            "text/html; charset=windows-1252",
+        ),
+        "/UTF-8-meta-windows-1252": html_page(  # re-encoded, its <meta> left as it was
             article_page("Encodage mêlé", TEXT, declared="windows-1252"), "text/html"
         ),
         "/Windows-1252-annonce-UTF-8": html_page(
@@ -81,7 +85,15 @@ def hostile_pages(server: FaultServer) -> dict[str, object]:
         "/Barre-laterale": html_page(
             article_page("Barre latérale", [*TEXT, "Imprimer cet article"])
         ),
-        "/Paragraphes-repetes": html_page(article_page("Répétitions", [*TEXT, *TEXT])),
+        "/Paragraphes-repetes": html_page(  # the chapô pasted again as the text
+            article_page("Répétitions", TEXT).replace(
+                TEXTE_DIV,
+                b'<div class="chapo">'
+                + "".join(f"<p>{line}</p>" for line in TEXT).encode()
+                + b"</div>"
+                + TEXTE_DIV,
+            )
+        ),
         "/Entites": html_page(
             LAUGHS
             + b'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Rires</title></head>'
@@ -170,6 +182,13 @@ def test_a_page_lying_about_its_encoding_is_flagged(crawled, path: str, warning:
     assert any(w.startswith(warning) for w in warnings_of(crawled, path))
 
 
+def test_a_utf8_page_whose_meta_names_another_charset_is_read_as_utf8(crawled) -> None:
+    # No charset in the HTTP header, valid UTF-8 bytes: the stale <meta> is not believed.
+    record = crawled["records"]["/UTF-8-meta-windows-1252"]
+    assert (record["title"], record["text"]) == ("Encodage mêlé", CLEAN)
+    assert not any(w.startswith("suspicious") for w in record["warnings"])
+
+
 def test_an_article_with_no_text_is_flagged(crawled) -> None:
     record = crawled["records"]["/Sans-texte"]
     assert (record["title"], record["text"]) == ("Article sans texte", "")
@@ -195,6 +214,7 @@ def test_suspicious_text_is_flagged(crawled) -> None:
         "suspicious text: sidebar or navigation line 'Imprimer cet article' in the text"
     ]
     assert warnings_of(crawled, "/Paragraphes-repetes") == ["repeated paragraphs removed: 2"]
+    assert crawled["records"]["/Paragraphes-repetes"]["text"] == CLEAN
     short = extract_record(article_page("Brève", ["Voir le document joint."]), "http://x.org/a")
     assert short["warnings"] == ["suspicious text: very short (23 characters)"]
 

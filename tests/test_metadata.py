@@ -6,13 +6,12 @@ from datetime import date
 
 import pytest
 
+from regarchive.pipelines.extraction.bylines import Byline, parse_byline
 from regarchive.pipelines.extraction.core import extract_record
 from regarchive.pipelines.extraction.metadata import (
     ArticleInfo,
-    Byline,
     PageInfo,
     looks_like_article,
-    parse_byline,
     read_article,
     read_page,
 )
@@ -121,6 +120,60 @@ def test_og_title_with_prefix() -> None:
         <meta property="og:site_name" content="Site"></head><body/>"""
     )
     assert (info.title, info.category, info.rubrics) == ("Recensement 2025", "Circ.", ["Communes"])
+
+
+_SITE = '<meta property="og:site_name" content="Veille Régions">'
+_LD = '<script type="application/ld+json">{}</script>'
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        # the <h1> is a section's name: the metadata title wins
+        ('<meta property="og:title" content="Le budget des Régions">', "<h1>Actualités</h1>",
+         "Le budget des Régions"),
+        # the <h1> is the <title> without an unknown site name after it
+        ("<title>Le budget des Régions | Blog de Paul</title>", "<h1>Le budget des Régions</h1>",
+         "Le budget des Régions"),
+        # ... but a <h1> that is the <title>'s last part is the site's name, not the title
+        ("<title>Le budget des Régions — Veille</title>", "<h1>Veille</h1>",
+         "Le budget des Régions — Veille"),
+        # the same words: the metadata's plain text, not the typeset heading
+        ("<title>L'État : le budget</title>", "<h1>L’État&nbsp;: le budget</h1>",
+         "L'État : le budget"),
+        # a JSON-LD headline comes first, the site's name goes
+        (_LD.format('{"@type": "NewsArticle", "headline": "Le vrai titre"}') + _SITE
+         + '<meta property="og:title" content="Autre titre - Veille Régions">', "",
+         "Le vrai titre"),
+        # headline and name differ: the one the <title> repeats, else the name
+        (_LD.format('{"@type": "Article", "headline": "Une description", "name": "Le titre"}')
+         + "<title>Le titre - Wiki</title>", "", "Le titre"),
+        (_LD.format('{"@type": "Article", "headline": "Le titre", "name": "Wiki"}')
+         + "<title>Le titre - Wiki</title>", "", "Le titre"),
+        # a metadata title that is only the site's name is no title
+        (_SITE + '<meta property="og:title" content="Veille Régions">', "<h1>Le titre</h1>",
+         "Le titre"),
+        # application-name may be the title; og:site_name names the site
+        ('<meta name="application-name" content="Le titre"><meta property="og:site_name" '
+         'content="MSN"><meta property="og:title" content="Le titre">', "", "Le titre"),
+        # RDFa: several properties in one attribute
+        ('<meta property="dc:title og:title" content="Titre préféré"><title>Autre</title>', "",
+         "Titre préféré"),
+    ],
+)  # fmt: skip
+def test_title_from_metadata_and_heading(head: str, body: str, expected: str) -> None:
+    info = _page(f"<html><head>{head}</head><body>{body}<p>x</p></body></html>")
+    assert info.title == expected
+
+
+def test_a_labelled_heading_or_title_gives_the_category_either_way() -> None:
+    for head, body in (
+        ("<title>Actu - Régions - Le budget - Veille Régions</title>" + _SITE,
+         "<h1>Le budget</h1>"),
+        ("<title>Le budget</title>", "<h1>Actu - Régions - Le budget</h1>"),
+    ):  # fmt: skip
+        info = _page(f"<html><head>{head}</head><body>{body}</body></html>")
+        assert (info.title, info.category, info.rubrics) == ("Le budget", "Actu", ["Régions"])
 
 
 def test_breadcrumb_category_level_and_home() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from regarchive.pipelines.extraction.urls import (
@@ -33,6 +36,46 @@ from regarchive.pipelines.extraction.urls import (
 )
 def test_normalize_url(raw: str, normalized: str) -> None:
     assert normalize_url(raw) == normalized
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "http://x.org/Régions/Bretagne?titre=été",
+        "http://x.org/R%C3%A9gions/Bretagne?titre=%C3%A9t%C3%A9",
+        "http://x.org/R%c3%a9gions/Bretagne?titre=%c3%a9t%c3%a9",
+        "http://x.org/R%C3%A9gions/%42retagne?titre=%C3%A9t%C3%A9&utm_source=lettre",
+    ],
+)
+def test_one_url_whatever_its_spelling(spelling: str) -> None:
+    assert normalize_url(spelling) == "http://x.org/R%C3%A9gions/Bretagne?titre=%C3%A9t%C3%A9"
+
+
+def test_query_order_and_bare_keys_are_kept() -> None:
+    # SPIP reads its parameters by position: spip.php?article12&lang=fr is not reordered.
+    assert (
+        normalize_url("http://x.org/spip.php?page=article&xtor=RSS&id_article=5&debut=2&a")
+        == "http://x.org/spip.php?page=article&id_article=5&debut=2&a"
+    )
+    assert normalize_url("http://Bücher.example/a b") == "http://xn--bcher-kva.example/a%20b"
+
+
+@pytest.mark.parametrize("extension", ["pdf", "docm", "apk", "tar.gz", "ICS", "woff2", "mp4"])
+def test_binary_extensions_are_scrapys_and_a_few_more(extension: str) -> None:
+    assert excluded_reason(f"http://x.org/fichier.{extension}") == "binary file"
+
+
+def test_plain_page_urls_never_load_scrapy() -> None:
+    # Importing Scrapy costs a worker 0.2 s and 20 MB: only an unusual extension asks it.
+    code = (
+        "import sys\n"
+        "from regarchive.pipelines.extraction.core import extract_record\n"
+        "extract_record(b'<h1>T</h1><p>x</p>', 'http://x.org/spip.php?article1')\n"
+        "extract_record(b'<h1>T</h1><p>x</p>', 'http://x.org/a.html')\n"
+        "print('scrapy' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
 
 
 def test_relative_links_resolve_against_the_page() -> None:

@@ -57,7 +57,9 @@ def extract_record(
     tree = page.tree
     structured = read_structured(tree, page.text)
     blocks = find_headed_blocks(tree)
-    info = read_page(tree, url=url, final_url=final_url, blocks=blocks, html=page.text)
+    info = read_page(
+        tree, url=url, final_url=final_url, blocks=blocks, html=page.text, structured=structured
+    )
     attachments = AttachmentLinks(tree, final_url or url)
     attachments.read_blocks(tree)
     removed = remove_boilerplate(tree, blocks)

@@ -164,6 +164,19 @@ def parse_french_date(
     return _fallback(folded, clean, today)
 
 
+def date_spans(folded: str) -> list[tuple[int, int]]:
+    """Where full dates are written in a :func:`fold`-ed text, in order, none overlapping (the
+    longest of those starting at one place)."""
+    found = sorted(
+        (match.start(), -match.end()) for pattern in _PATTERNS for match in pattern.finditer(folded)
+    )
+    spans: list[tuple[int, int]] = []
+    for start, negative_end in found:
+        if not spans or start >= spans[-1][1]:
+            spans.append((start, -negative_end))
+    return spans
+
+
 def looks_like_date(text: str) -> bool:
     """True when ``text`` holds a date, valid or not (``31/02/2024`` does)."""
     result = parse_french_date(text)

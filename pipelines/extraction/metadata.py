@@ -11,6 +11,7 @@ Two readings, on purpose at two moments of the pipeline (see :mod:`.core`):
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,12 +20,13 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
-from regarchive.pipelines.extraction.dates import (
-    find_dated_phrases,
-    fold,
-    looks_like_date,
-    normalize,
+from regarchive.pipelines.extraction.bylines import (
+    BYLINE_MAX_LENGTH,
+    Byline,
+    is_source,
+    parse_byline,
 )
+from regarchive.pipelines.extraction.dates import find_dated_phrases, fold, normalize
 from regarchive.pipelines.extraction.labels import (
     category_from_url,
     category_from_word,
@@ -47,7 +49,7 @@ from regarchive.pipelines.extraction.page_dates import (
     read_structured,
     resolve_dates,
 )
-from regarchive.pipelines.extraction.text import HeadedBlock
+from regarchive.pipelines.extraction.text import HeadedBlock, paragraph_key
 from regarchive.pipelines.extraction.urls import (
     excluded_reason,
     looks_like_listing,
@@ -63,11 +65,16 @@ _TITLE_CLASSES = ("entry-title", "titre")
 _CONTENT_TAGS = frozenset({"article", "main"})
 _CONTENT_IDS = frozenset({"content", "contenu"})
 _CHROME_TAGS = frozenset({"header", "nav", "aside", "footer"})
-_SITE_NAME = etree.XPath(
-    "/html/head/meta[@property='og:site_name' or @name='application-name']/@content"
-    " | //body//*[@id or @class][@id='logo' or @id='nom_site_spip' or "
-    + xpath_has_class("spip_logo_site", "nom_site")
-    + "]//text()"
+# The site's name, as its metadata gives it (og:site_name first: application-name is sometimes
+# the page's title), else as its header prints it.
+_SITE_NAMES = (
+    etree.XPath("/html/head/meta[@property='og:site_name']/@content"),
+    etree.XPath(
+        "/html/head/meta[@name='application-name']/@content"
+        " | //body//*[@id or @class][@id='logo' or @id='nom_site_spip' or "
+        + xpath_has_class("spip_logo_site", "nom_site")
+        + "]//text()"
+    ),
 )
 _BREADCRUMB = etree.XPath(
     "//body//*[@class or @id or @aria-label]"
@@ -115,16 +122,18 @@ def read_page(
     final_url: str | None,
     blocks: list[HeadedBlock],
     html: str | None = None,
+    structured: Structured | None = None,
 ) -> PageInfo:
     """Read the page-level metadata from the whole tree (``blocks``: its headed blocks;
-    ``html``: the page as decoded, when at hand, to skip looking for what it does not hold)."""
+    ``html``: the page as decoded, when at hand, to skip looking for what it does not hold;
+    ``structured``: what its metadata says, read here when not given)."""
     requested = normalize_url(url)
     final = normalize_url(final_url or url)
     base = _base_url(tree, final)
     canonical, canonical_warning = _canonical(tree, base, final)
     urls = list(dict.fromkeys([canonical, requested, final]))
     crumbs = _breadcrumb(tree, base, set(urls))
-    title, label_category, label_rubric = _title(tree, crumbs.rubrics)
+    title, label_category, label_rubric = _title(tree, crumbs.rubrics, structured)
     rubrics = _unique([*crumbs.rubrics, *([label_rubric] if label_rubric else [])])
     category, category_source = _category(
         tree, blocks, label_category, crumbs.category, urls, html
@@ -247,25 +256,43 @@ def _lang(tree: HtmlElement) -> str | None:
 
 
 def _site_name(tree: HtmlElement) -> str | None:
-    names = [clean_space(str(value)) for value in _SITE_NAME(tree)]
-    return next((name for name in names if name), None)
+    for xpath in _SITE_NAMES:
+        names = [clean_space(str(value)) for value in xpath(tree)]
+        name = next((name for name in names if name), None)
+        if name:
+            return name
+    return None
+
+
+# Where a page names its article besides the <h1>, most telling first (after the JSON-LD
+# headline; the <title> tag comes last). Mozilla Readability's order.
+_META_TITLE_KEYS = (
+    "dc:title", "dcterm:title", "dcterms.title", "dc.title", "og:title", "title", "twitter:title",
+    "parsely-title",
+)  # fmt: skip
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[-–—|:·»/\\]{1,2}|::)\s+")
 
 
 def _title(
-    tree: HtmlElement, known_rubrics: list[str]
+    tree: HtmlElement, known_rubrics: list[str], structured: Structured | None = None
 ) -> tuple[str | None, str | None, str | None]:
-    """``(title, category, rubric)``; the last two come from an ``Actu - Régions -`` prefix."""
+    """``(title, category, rubric)``; the last two come from an ``Actu - Régions -`` prefix.
+
+    The title is the one the page's metadata gives (JSON-LD headline, Dublin Core, OpenGraph,
+    Twitter, then the ``<title>`` tag), without the site's name; the ``<h1>`` is taken instead
+    only where it agrees with it, being then the title without what surrounds it: the
+    metadata title is the ``<h1>`` followed by a site name (``Titre - Nom du site``), or
+    preceded by a label (``Actu - Régions - Titre``). Elsewhere the ``<h1>`` is not trusted:
+    on pages of many kinds it is a section's or the site's name, or a teaser's title.
+    """
     rubrics = frozenset(known_rubrics)
     site_name = _site_name(tree)
-    head_titles = [
-        _strip_site_name(value, site_name)
-        for value in (
-            _first(tree, "/html/head/meta[@property='og:title']/@content"),
-            _first(tree, "/html/head/title/text()"),
-        )
-        if value
-    ]
-    raw = _heading_title(tree) or next((t for t in head_titles if t), None)
+    structured = structured if structured is not None else read_structured(tree)
+    head_titles = _head_titles(tree, structured, site_name)
+    heading = _heading_title(tree)
+    raw = head_titles[0] if head_titles else heading
+    if heading and head_titles and _agrees(heading, head_titles[0], rubrics):
+        raw = heading
     if not raw:
         return None, None, None
     label = parse_label(raw, rubrics)
@@ -277,6 +304,57 @@ def _title(
             if prefix.category:
                 return label.title or raw, prefix.category, prefix.rubric
     return label.title or raw, label.category, label.rubric
+
+
+def _head_titles(tree: HtmlElement, structured: Structured, site_name: str | None) -> list[str]:
+    """The titles the page's metadata gives, most telling first, without the site's name (one
+    that is only the site's name is no title)."""
+    metas = structured.metas
+    tag = _first(tree, "/html/head/title/text()") or _first(tree, "//title/text()")
+    values = [
+        _jsonld_title(structured.headline, structured.name, tag),
+        *(metas.get(key) for key in _META_TITLE_KEYS),
+        tag,
+    ]
+    titles: list[str] = []
+    for value in values:
+        if not value or not value.strip():
+            continue
+        title = _strip_site_name(html_module.unescape(value) if "&" in value else value, site_name)
+        if title and not (site_name and fold(title) == fold(site_name)) and title not in titles:
+            titles.append(title)
+    return titles
+
+
+def _jsonld_title(headline: str | None, name: str | None, tag: str | None) -> str | None:
+    """An article's JSON-LD ``headline`` or ``name``: when they differ, the one the ``<title>``
+    tag repeats (sites put a description in one of them, their own name in the other), else the
+    name."""
+    if not (headline and name) or headline == name:
+        return headline or name
+    tag_key = paragraph_key(tag or "")
+    for value in (headline, name):
+        if paragraph_key(value) and paragraph_key(value) in tag_key:
+            return value
+    return name
+
+
+def _agrees(heading: str, title: str, rubrics: frozenset[str]) -> bool:
+    """The ``<h1>`` is the metadata ``title`` without a site name after it or a label before it,
+    or the title with a label before it (``<h1>Actu - Régions - Titre</h1>``)."""
+    key = paragraph_key(heading)
+    if key == paragraph_key(title):
+        return False  # the same words: the metadata's plain text rather than the typeset <h1>
+    own_label = parse_label(heading, rubrics)
+    if own_label.category is not None and paragraph_key(own_label.title) == paragraph_key(title):
+        return True
+    parts = _TITLE_SEPARATOR.split(clean_space(title))
+    if any(key == paragraph_key(" ".join(parts[:cut])) for cut in range(1, len(parts))):
+        return True
+    label = parse_label(title, rubrics)
+    return label.category is not None and (
+        key == paragraph_key(label.title) or _agrees(heading, label.title, rubrics)
+    )
 
 
 def _heading_title(tree: HtmlElement) -> str | None:
@@ -487,41 +565,22 @@ _IN_ARTICLE_HEADER = etree.XPath(
 _PHRASE_WORDS = ("publi", "à jour", "a jour", "modifi", "en ligne", "actualis")
 _PHRASE_WORD = re.compile("|".join(_PHRASE_WORDS), re.IGNORECASE)
 # Paragraphs, and divisions used as paragraphs (no block children).
-_BYLINE_CANDIDATES = etree.XPath(".//p | .//div[not(p or div or ul or ol or table)]")
-_BYLINE_MAX_LENGTH = 160
+# Paragraphs, divisions used as paragraphs (no block children), and the inline elements sites
+# set a byline in (``<em>``, ``<strong>``, ``<small>``); in document order.
+# Not in a list or a teaser (a listing entry's "Rubrique : 2 novembre 2023" is the entry's).
+_BYLINE_CANDIDATES = etree.XPath(
+    "(.//p | .//div[not(p or div or ul or ol or table)] | .//em | .//strong | .//small | .//i"
+    " | .//b)[not(ancestor::li or ancestor-or-self::*[contains(@class, 'listing')"
+    " or contains(@class, 'teaser') or contains(@class, 'related') or contains(@class, 'promo')])]"
+)
+# A labelled field: <dt>Source</dt><dd>DGCL</dd>.
+_SOURCE_FIELDS = etree.XPath(".//dt[following-sibling::*[1][self::dd]]")
+_SOURCE_FIELD = re.compile(r"^sources?\s*:?$")
 _DATELINE_MAX_LENGTH = 160
 _DATELINE_START = re.compile(
     r"^(?:article |page |texte |\W+)?"
     r"(?:publie|mise? (?:a jour|en ligne)|modifie|derniere|date de publication|actualise|en ligne)"
 )
-
-_DATE_TEXT = (
-    r"(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
-    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
-    r"|(?:[^\W\d_]+\.?\s+)?\d{1,2}\s?(?:er)?\s+[^\W\d_]+\.?\s+\d{4})"
-)
-_SOURCE_TEXT = r"(?P<source>[^\W\d_][^()\[\]]{1,99}?)"
-_SOURCE_LABEL = r"(?:sources?\s*:\s*)?"
-_BYLINE_SHAPES = tuple(
-    re.compile(pattern, re.I)
-    for pattern in (
-        rf"^{_SOURCE_LABEL}{_SOURCE_TEXT}\s*[-–—|,]\s*(?:le\s+)?(?P<date>{_DATE_TEXT})\s*\.?$",
-        rf"^{_SOURCE_LABEL}{_SOURCE_TEXT}\s*[(\[]\s*(?:le\s+)?(?P<date>{_DATE_TEXT})\s*[)\]]\s*\.?$",
-        rf"^(?P<date>{_DATE_TEXT})\s*[-–—|,]\s*{_SOURCE_LABEL}{_SOURCE_TEXT}\s*\.?$",
-        r"^sources?\s*:\s*(?P<source>[^\W_].{1,119}?)\s*\.?$",
-    )
-)
-_NOT_A_SOURCE = re.compile(r"^(?:publie|mise? a jour|mise? en ligne|modifie|derniere|date|le |par |"
-                           r"actualise|cree)")  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Byline:
-    """``Commission Européenne - 2017-12-12``: who the text comes from, and when."""
-
-    text: str
-    source: str | None
-    date_text: str | None
 
 
 @dataclass
@@ -558,7 +617,7 @@ def read_article(
     container = article_container(tree)
     marked = _Marked.sort(_MARKED(container))
     byline, byline_elements = _find_byline(container, marked.bylines)
-    datelines, phrases = _dated_phrases(container)
+    datelines, phrases = _dated_phrases(container, byline_elements)
     structured = structured if structured is not None else read_structured(tree)
     lang = lang if lang is not None else _lang(tree)
     info_publi = [e for e in marked.date_lines if "info-publi" in class_tokens(e)]
@@ -571,9 +630,8 @@ def read_article(
         *_candidates("spip-header", "published", _date_lines(info_publi)),
         *_candidates("spip-header", "updated", [f for k, f in phrases if k == "updated"]),
         *_candidates("spip-header-markup", "updated", element_date_texts(marked.updated)),
-        *_candidates(
-            "byline", "published", [byline.date_text] if byline and byline.date_text else []
-        ),
+        *_candidates("byline", "published", [byline.date_text] if byline else []),
+        *_candidates("byline", "updated", [byline.updated_text] if byline else []),
         *structured.candidates,
         *_candidates("time", "published", element_date_texts(other_times)),
         *_candidates("date-line", "published", _date_lines(other_lines)),
@@ -676,13 +734,16 @@ def _date_lines(elements: list[HtmlElement]) -> list[str]:
     return [text for text in texts if text and not find_dated_phrases(text)]
 
 
-def _dated_phrases(container: HtmlElement) -> tuple[list[HtmlElement], list[tuple[str, str]]]:
+def _dated_phrases(
+    container: HtmlElement, byline: list[HtmlElement]
+) -> tuple[list[HtmlElement], list[tuple[str, str]]]:
     """Short blocks saying "Publié le …"/"mis à jour le …": the ``(kind, fragment)`` phrases
     found, and the date lines outside the body text (metadata, to remove from the text).
 
     Inside the body text a phrase counts only when it opens its paragraph ("Mise à jour du
     3 mars : …"), so "le décret publié le 3 mars" in a sentence is never the article's date;
-    and body paragraphs are never removed.
+    and body paragraphs are never removed. The ``byline``'s elements are left to the byline
+    reader ("Sénat - Publié le 4 mars 2019" is a byline).
     """
     blocks: list[HtmlElement] = []
     everything = container.text_content().lower()
@@ -695,7 +756,7 @@ def _dated_phrases(container: HtmlElement) -> tuple[list[HtmlElement], list[tupl
             block = _enclosing_block(element.getparent())
         else:
             continue
-        if block is not None and block not in blocks:
+        if block is not None and block not in blocks and not _within(block, byline):
             blocks.append(block)
     datelines: list[HtmlElement] = []
     phrases: list[tuple[str, str]] = []
@@ -712,6 +773,16 @@ def _dated_phrases(container: HtmlElement) -> tuple[list[HtmlElement], list[tupl
         if found and opens and not in_body_text:
             datelines.append(block)
     return datelines, phrases
+
+
+def _within(element: HtmlElement, elements: list[HtmlElement]) -> bool:
+    """``element`` is one of ``elements``, inside one, or holds one."""
+    if not elements:
+        return False
+    return any(
+        element is e or element in e.iterancestors() or e in element.iterancestors()
+        for e in elements
+    )
 
 
 def _enclosing_block(element: HtmlElement | None) -> HtmlElement | None:
@@ -732,7 +803,7 @@ _SIGNED_AUTHOR = etree.XPath(
 def _signed_author(container: HtmlElement) -> str | None:
     for element in _SIGNED_AUTHOR(container):
         name = normalize(text_of(element))
-        if name and _is_source(name):
+        if name and is_source(name):
             return name
     return None
 
@@ -740,28 +811,71 @@ def _signed_author(container: HtmlElement) -> str | None:
 def _find_byline(
     container: HtmlElement, classed: list[HtmlElement]
 ) -> tuple[Byline | None, list[HtmlElement]]:
-    """The byline, from an element so ``classed``, else from a short closing paragraph.
+    """The byline (:mod:`.bylines`), and every element that says it.
 
-    Returns it with every element repeating it (a chapô copied into the body brings its byline).
+    Looked for, in this order: in an element classed as one (``.source``, ``.byline``…); on a
+    short line closing its block (the end of the text); in a labelled field (``<dt>Source</dt>
+    <dd>…</dd>``); on a short line opening its block (the start of the text). Every element
+    repeating the byline found is returned with it (a chapô copied into the body brings its
+    byline).
     """
     for element in classed:
         byline = parse_byline(text_of(element))
         if byline:
             return byline, [element]
-    found: Byline | None = None
-    elements: list[HtmlElement] = []
-    for element in _BYLINE_CANDIDATES(container):
-        if not _closes_its_block(element):
-            continue
-        text = normalize(element.text_content())
-        if found is not None:
-            if text == found.text:
+    candidates = _BYLINE_CANDIDATES(container)
+    closing = [e for e in candidates if _closes_its_block(e)]
+    found, elements = _first_byline(closing)
+    if found is None:
+        found, elements = _source_field(container)
+    opening = [e for e in candidates if _opens_its_block(e)]
+    if found is None:
+        found, elements = _first_byline(opening)
+    if found is not None:
+        size = len(found.text)
+        for element in (*closing, *opening):
+            if element in elements:
+                continue
+            text = element.text_content()
+            if len(text) >= size and normalize(text) == found.text:
                 elements.append(element)
+    return found, elements
+
+
+# What every byline holds: a date's digit, or the "Source" label.
+_MAY_BE_BYLINE = re.compile(r"\d|ource")
+
+
+def _first_byline(elements: list[HtmlElement]) -> tuple[Byline | None, list[HtmlElement]]:
+    for element in elements:
+        text = element.text_content()
+        if len(text) > 2 * BYLINE_MAX_LENGTH or not _MAY_BE_BYLINE.search(text):
             continue
         byline = parse_byline(text)
         if byline:
-            found, elements = byline, [element]
-    return found, elements
+            return byline, [element]
+    return None, []
+
+
+def _source_field(container: HtmlElement) -> tuple[Byline | None, list[HtmlElement]]:
+    for term in _SOURCE_FIELDS(container):
+        if _SOURCE_FIELD.match(fold(text_of(term))):
+            value = term.getnext()
+            byline = parse_byline(f"Source : {text_of(value)}")
+            if byline:
+                return byline, [term, value]
+    return None, []
+
+
+def _opens_its_block(element: HtmlElement) -> bool:
+    """True for one of the first two non-empty children of its parent."""
+    preceding = 0
+    for sibling in element.itersiblings(preceding=True):
+        if isinstance(sibling.tag, str) and sibling.text_content().strip():
+            preceding += 1
+            if preceding > 1:
+                return False
+    return True
 
 
 def _closes_its_block(element: HtmlElement) -> bool:
@@ -773,38 +887,3 @@ def _closes_its_block(element: HtmlElement) -> bool:
             if following > 1:
                 return False
     return True
-
-
-def parse_byline(text: str) -> Byline | None:
-    """Split a byline line into source and date, or None if the line is not shaped like one.
-
-    >>> parse_byline("Commission Européenne - 2017-12-12").source
-    'Commission Européenne'
-    """
-    clean = normalize(text)
-    if not clean or len(clean) > _BYLINE_MAX_LENGTH:
-        return None
-    for shape in _BYLINE_SHAPES:
-        match = shape.match(clean)
-        if not match:
-            continue
-        source = match.group("source").strip(" -–—,:;")
-        date_text = match.groupdict().get("date")
-        if _is_source(source) and (date_text is None or looks_like_date(date_text)):
-            return Byline(clean, source, date_text)
-    return None
-
-
-# "Wochenende in Wien 12.10." (a range "12.10. - 15.10.2023" cut in two) names no one.
-_ENDS_WITH_DATE_PART = re.compile(r"\d{1,2}[./]\d{1,2}\.?$")
-
-
-def _is_source(text: str) -> bool:
-    folded = fold(text)
-    return (
-        bool(folded)
-        and not _ENDS_WITH_DATE_PART.search(folded)
-        and len(folded.split()) <= 12
-        and not _NOT_A_SOURCE.match(folded)
-        and not looks_like_date(text)
-    )

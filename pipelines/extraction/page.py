@@ -1,9 +1,11 @@
 """A saved page, decoded once and parsed once, plus the small tree helpers every stage shares.
 
-Decoding follows Scrapy exactly (:func:`w3lib.encoding.html_to_unicode`: HTTP charset, then BOM,
-then ``<meta charset>``/``http-equiv``, then detection), so the extractor reads a page the way the
-spider did. The Unicode text is re-encoded to UTF-8 and handed to a parser told so: libxml2 then
-ignores the page's own (possibly wrong) declarations, including an XML prolog's ``encoding=``.
+Decoding follows Scrapy (:func:`w3lib.encoding.html_to_unicode`: HTTP charset, then BOM, then
+``<meta charset>``/``http-equiv``, then detection), so the extractor reads a page the way the
+spider did, with one exception: with no HTTP charset, a body that is valid UTF-8 and not plain
+ASCII is read as UTF-8 whatever its ``<meta>`` says (:func:`decode_body`). The Unicode text is
+re-encoded to UTF-8 and handed to a parser told so: libxml2 then ignores the page's own
+(possibly wrong) declarations, including an XML prolog's ``encoding=``.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # the five that windows-1252 leaves undefined.
 _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 _UNDEFINED_IN_WINDOWS_1252 = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+_HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?[\w-]", re.IGNORECASE)
 
 
 @dataclass
@@ -58,12 +61,28 @@ class Page:
 
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """``(encoding, text)`` of a raw body, decoded as Scrapy decodes it; control characters
-    (NUL, ESC…) removed, written as such or as character references."""
-    encoding, text = html_to_unicode(content_type, body)
+    (NUL, ESC…) removed, written as such or as character references.
+
+    When the HTTP header names no charset and the body is valid UTF-8 with non-ASCII bytes, it
+    is UTF-8, whatever its ``<meta>`` says: a page re-encoded to UTF-8 whose declaration was
+    left at ``gb2312`` or ``iso-8859-1`` (common on old sites moved to a new CMS) would
+    otherwise come out as mojibake, while text really in a legacy 8-bit encoding is almost
+    never valid UTF-8 (an accented letter followed by ASCII is an invalid sequence).
+    """
+    encoding, text = _decode(body, content_type)
     text = strip_controls(text)
     if "&#" in text:
         text = _CHARACTER_REFERENCE.sub(_drop_control_reference, text)
     return encoding, text
+
+
+def _decode(body: bytes, content_type: str | None) -> tuple[str, str]:
+    if not _HTTP_CHARSET.search(content_type or "") and not body.isascii():
+        try:
+            return "utf-8", body.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            pass
+    return html_to_unicode(content_type, body)
 
 
 def strip_controls(text: str) -> str:

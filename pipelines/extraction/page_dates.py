@@ -140,6 +140,11 @@ class Structured:
 
     candidates: list[Candidate]
     stamp_text: str  # where the site's own UTC offset is looked for, if a date needs it
+    # Read on the way for the title (see metadata._title): an article object's JSON-LD
+    # headline and name, and every <meta> content by its lower-cased property, name or itemprop.
+    headline: str | None = None
+    name: str | None = None
+    metas: dict[str, str] = field(default_factory=dict)
 
 
 def read_structured(tree: HtmlElement, html: str | None = None) -> Structured:
@@ -148,13 +153,15 @@ def read_structured(tree: HtmlElement, html: str | None = None) -> Structured:
     page does not hold at all."""
     candidates: list[Candidate] = []
     scripts = [script.text or "" for script in _JSONLD(tree)] if _has(html, "ld+json") else []
-    candidates += _jsonld_candidates(scripts)
+    objects = _jsonld_objects(scripts)
+    candidates += _jsonld_candidates(objects)
     metas: dict[str, str] = {}
     for meta in _META(tree):
         for attribute in ("property", "name", "itemprop"):
-            key = (meta.get(attribute) or "").strip().lower()
-            if key and key not in metas:
-                metas[key] = meta.get("content") or ""
+            # RDFa allows several properties in one attribute: property="dc:title og:title"
+            for key in (meta.get(attribute) or "").lower().split():
+                if key not in metas:
+                    metas[key] = meta.get("content") or ""
     for source, kind, keys in (
         ("opengraph", "published", OPENGRAPH_PUBLISHED),
         ("meta", "published", META_PUBLISHED),
@@ -170,14 +177,16 @@ def read_structured(tree: HtmlElement, html: str | None = None) -> Structured:
         kind = "updated" if element.get("itemprop") == "dateModified" else "published"
         candidates += [Candidate("itemprop", kind, raw) for raw in element_date_texts([element])]
     stamp_text = html if html is not None else "\n".join([*map(str, _STAMPS(tree)), *scripts])
-    return Structured(candidates, stamp_text)
+    headline, name = _headline(objects)
+    return Structured(candidates, stamp_text, headline, name, metas)
 
 
 def _has(html: str | None, word: str) -> bool:
     return html is None or word in html
 
 
-def _jsonld_candidates(scripts: list[str]) -> list[Candidate]:
+def _jsonld_objects(scripts: list[str]) -> list[dict]:
+    """Every JSON-LD object of the page (``@graph``, arrays, nested entities), articles first."""
     objects: list[dict] = []
     for raw in scripts:
         raw = _CDATA.sub("", raw.strip())
@@ -200,6 +209,10 @@ def _jsonld_candidates(scripts: list[str]) -> list[Candidate]:
                     if isinstance(item.get(key), (list, dict)):
                         stack.append(item[key])
     objects.sort(key=_type_rank)
+    return objects
+
+
+def _jsonld_candidates(objects: list[dict]) -> list[Candidate]:
     candidates = []
     for key, kind in _JSONLD_KEYS.items():
         for obj in objects:
@@ -211,6 +224,18 @@ def _jsonld_candidates(scripts: list[str]) -> list[Candidate]:
             if isinstance(value, str) and value.strip():
                 candidates.append(Candidate("json-ld", kind, value))
     return candidates
+
+
+def _headline(objects: list[dict]) -> tuple[str | None, str | None]:
+    """The ``headline`` and ``name`` of the first article object (NewsArticle, BlogPosting…)."""
+    for obj in objects:
+        if _type_rank(obj) != 0:
+            break
+        values = [obj.get(key) for key in ("headline", "name")]
+        headline, name = (v if isinstance(v, str) and v.strip() else None for v in values)
+        if headline or name:
+            return headline, name
+    return None, None
 
 
 def _loads(raw: str) -> object | None:

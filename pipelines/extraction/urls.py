@@ -10,6 +10,10 @@ import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
+from w3lib.url import url_query_cleaner
+
+from regarchive.archive.url_spelling import spell
+
 # Query parameters that only say where a visitor came from; they never change the page.
 TRACKING_PARAMS = frozenset(
     {
@@ -59,13 +63,25 @@ _SESSION_HASH = re.compile(r"^[0-9a-f]{32,}$", re.I)
 _SESSION_PATH_PARAM = re.compile(r";jsessionid=[^/;?#]*", re.I)
 _ASPNET_SESSION_SEGMENT = re.compile(r"/\((?:[A-Z]\([^()/]*\))+\)(?=/)")
 
-BINARY_EXTENSIONS = frozenset(
-    (
-        "pdf doc docx odt ods odp xls xlsx ppt pptx rtf csv zip gz tgz bz2 7z rar tar jpg"
-        " jpeg png gif webp svg bmp tif tiff ico mp3 mp4 ogg ogv oga wav webm avi mov mkv flv"
-        " swf epub exe dmg msi iso css js json xml rss atom ics woff woff2 ttf eot"
-    ).split()
+# Extensions Scrapy's link extractors ignore (``scrapy.linkextractors.IGNORED_EXTENSIONS``:
+# documents, images, audio, video, archives, executables), plus the feeds, data files and fonts
+# these sites also link that Scrapy's list lacks. Read from Scrapy only when a URL has an
+# extension no page has: importing Scrapy costs a worker or `regarchive extract` 0.2 s and 20 MB.
+EXTRA_BINARY_EXTENSIONS = frozenset(
+    "rtf csv gz tgz epub json xml atom ics woff woff2 ttf eot mkv ogv oga".split()
 )
+# Extensions (and no extension) that pages are served under: no need to ask Scrapy about them.
+_PAGE_EXTENSIONS = frozenset({"", "html", "htm", "php", "php3", "php4", "asp", "aspx", "jsp",
+                              "shtml", "xhtml", "cfm", "cgi", "pl"})  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def binary_extensions() -> frozenset[str]:
+    """Scrapy's ``IGNORED_EXTENSIONS`` and :data:`EXTRA_BINARY_EXTENSIONS`, lower case."""
+    from scrapy.linkextractors import IGNORED_EXTENSIONS
+
+    return frozenset(e.lower() for e in IGNORED_EXTENSIONS) | EXTRA_BINARY_EXTENSIONS
+
 
 # SPIP templates (``page=…``) and paths that never hold an article.
 _EXCLUDED_PAGES = {
@@ -125,11 +141,13 @@ def _kept_param(piece: str) -> bool:
 def normalize_url(url: str, base: str | None = None) -> str:
     """Return the form of ``url`` under which the archive knows it.
 
-    Resolves it against ``base``, lowercases scheme and host, drops the default port, the
-    fragment, tracking parameters and session ids (query or ``;jsessionid=`` path parameters:
-    :func:`w3lib.url.url_query_cleaner` only knows exact, case-sensitive names, and these come
-    as ``PHPSESSID``, ``phpsessid``, ``ASPSESSIONIDQQGG…``). Parameter order and bare keys (SPIP's
-    ``spip.php?article12``) are kept as they are, since SPIP reads them positionally.
+    Resolves it against ``base``; lowercases scheme and host (IDNA-encoded), drops the default
+    port, the fragment, tracking parameters and session ids (query or ``;jsessionid=`` path
+    parameters; the names are found here, case-insensitively — ``PHPSESSID``, ``phpsessid``,
+    ``ASPSESSIONIDQQGG…`` — and dropped with w3lib's ``url_query_cleaner``); spells the rest as
+    browsers send it (``archive.url_spelling``: ``/Régions`` and ``/R%c3%a9gions`` are
+    ``/R%C3%A9gions``). Parameter order and bare keys (SPIP's ``spip.php?article12``) are kept
+    as they are, since SPIP reads them positionally.
 
     A URL that cannot be parsed (``http://[::1``, port 99999) gives ``""``, which no site and no
     article matches: one malformed link on a page must not cost the page.
@@ -144,7 +162,7 @@ def _normalize(url: str, base: str | None) -> str:
     url = url.strip()
     if base:
         url = urljoin(base, url)
-    parts = urlsplit(url)
+    parts = urlsplit(spell(url))
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     port = parts.port
@@ -153,12 +171,15 @@ def _normalize(url: str, base: str | None) -> str:
         netloc = f"{host}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    path = parts.path or "/"
+    path, query = parts.path or "/", parts.query
     if ";" in path:
         path = _SESSION_PATH_PARAM.sub("", path)
     if "/(" in path:
         path = _ASPNET_SESSION_SEGMENT.sub("", path)
-    query = "&".join(piece for piece in parts.query.split("&") if _kept_param(piece))
+    dropped = [piece.partition("=")[0] for piece in query.split("&") if not _kept_param(piece)]
+    if any(dropped):
+        query = urlsplit(url_query_cleaner("?" + query, dropped, remove=True, unique=False)).query
+    query = "&".join(piece for piece in query.split("&") if piece)
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
@@ -181,7 +202,7 @@ def excluded_reason(url: str) -> str | None:
     ext = (
         path.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in path.rsplit("/", 1)[-1] else ""
     )
-    if ext in BINARY_EXTENSIONS:
+    if ext not in _PAGE_EXTENSIONS and ext in binary_extensions():
         return "binary file" if ext not in ("xml", "rss", "atom") else "feed"
     if _ADMIN_PATH.match(path):
         return "admin area"
@@ -264,6 +285,31 @@ def query_variant_key(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(naming), ""))
 
 
+# Query parameters that say which page of a listing this is (not which listing): Drupal's
+# zero-based ``page``, WordPress's ``paged``, Joomla's ``start``/``limitstart``.
+PAGE_PARAMS = ("page", "paged", "start", "limitstart")
+_PAGE_PATH = re.compile(r"/page/\d+/?$")
+
+
 def is_pagination_of(url: str) -> bool:
-    """True when ``url`` carries a SPIP pagination offset (``debut_articles=10``…)."""
-    return any(key.startswith("debut_") for key in query_params(url))
+    """True when ``url`` names a page of a listing: SPIP's ``debut_articles=10`` (any
+    ``debut_*``), a numeric ``page``, ``paged``, ``start`` or ``limitstart``, WordPress's
+    ``/page/2/``. Such a URL is never an article."""
+    params = query_params(url)
+    if any(key.startswith("debut_") for key in params):
+        return True
+    if any(params.get(key, "").isdigit() for key in PAGE_PARAMS):
+        return True
+    return bool(_PAGE_PATH.search(urlsplit(url).path))
+
+
+def listing_key(url: str) -> tuple[str, dict[str, str]]:
+    """What says which listing ``url`` is a page of: its path without ``/page/N/`` and its
+    query without the page parameters."""
+    path = _PAGE_PATH.sub("/", url.split("?")[0]).rstrip("/")
+    params = {
+        key: value
+        for key, value in query_params(url).items()
+        if not key.startswith("debut_") and not (key in PAGE_PARAMS and value.isdigit())
+    }
+    return path, params

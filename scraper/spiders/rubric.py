@@ -27,17 +27,15 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from regarchive.archive.clock import utc_timestamp
-from regarchive.pipelines.extraction.labels import parse_label
-from regarchive.pipelines.extraction.page import strip_controls
 from regarchive.pipelines.extraction.urls import (
     excluded_reason,
     is_pagination_of,
     looks_like_listing,
     normalize_url,
-    query_params,
     site_of,
 )
 from regarchive.pipelines.extractor import PageExtractor
+from regarchive.scraper import listing
 from regarchive.scraper.announcements import Announcements
 from regarchive.scraper.articles import article_page, is_html, related_sightings
 from regarchive.scraper.attachments import (
@@ -49,39 +47,7 @@ from regarchive.scraper.failures import describe_failure
 from regarchive.scraper.items import FailedFetch, Sighting, Sightings
 from regarchive.scraper.state import CrawlState
 
-# Where listing templates put their article links, most specific first.
-LISTING_ITEM_SELECTORS = (
-    ".menu_articles li.hentry",
-    "li.hentry",
-    ".menu_articles li",
-    "article",
-    ".liste-articles li",
-    ".hentry",
-)
-# The page's main content, for the fallback when no listing markup is recognised.
-CONTENT_SELECTORS = ("main", "#content", ".content", ".main", "body")
-PAGINATION_SELECTORS = (".pagination", "nav.pagination", "p.pagination", ".pagination-items")
-NEXT_LABELS = frozenset({"suivant", "suivante", "page suivante", "suivants", "»", "›", ">", "next"})
 ARTICLE_PRIORITY = 10
-
-
-def _collapse(text: Iterable[str]) -> str:
-    """One line of text, control characters (ESC…) removed as extraction removes them."""
-    return " ".join(strip_controls(" ".join(text)).split())
-
-
-def _listing_params(url: str) -> dict[str, str]:
-    """The query parameters that say which listing a page belongs to (not which page)."""
-    return {k: v for k, v in query_params(url).items() if not k.startswith("debut_")}
-
-
-def _resolve(href: str, base: str) -> str | None:
-    """``href`` made absolute and normalised, or None when it is malformed (``http://[::1``,
-    a port above 65535…): one bad link must not cost the page its other links."""
-    try:
-        return normalize_url(href, base)
-    except ValueError:
-        return None
 
 
 def _split_start_urls(value: str | Iterable[str] | None) -> list[str]:
@@ -215,11 +181,12 @@ class RubricSpider(scrapy.Spider):
             if first_page:
                 yield from self.announcements.listing_failed(root)
             return
-        rubric = response.meta.get("rubric") or self._rubric_name(response)
+        tree = response.selector.root
+        rubric = response.meta.get("rubric") or listing.rubric_name(tree)
         self.state.rubric_names.setdefault(root, rubric)
         self.state.listing_pages[root] += 1
         self.crawler.stats.inc_value("regarchive/listing_pages")
-        links = self._capped(list(self._article_links(response)), response.url)
+        links = self._capped(self.article_links(response), response.url)
         if first_page:
             if not links:
                 yield self._lists_nothing(root, response.status)
@@ -228,20 +195,29 @@ class RubricSpider(scrapy.Spider):
             self.crawler.stats.inc_value("regarchive/start_urls_listing")
         found_on = normalize_url(response.url)
         sightings = self.state.first_sightings(
-            Sighting(url, rubric, label, parse_label(label).category, found_on)
-            for url, label in links
+            Sighting(link.url, rubric, link.label, link.category, found_on) for link in links
         )
         if sightings:
             yield Sightings(found_on=found_on, sightings=sightings)
         if first_page:  # the first page announces the rubric's feeds
             yield from self.announcements.listing_read(root, response, rubric)
-        for url in self.announcements.park_known([url for url, _ in links]):
+        urls = [link.url for link in links]
+        for url in self.announcements.park_known(urls):
             yield from self._article_request_once(url)
-        if self._nothing_new_beyond(root, links):
+        if self._nothing_new_beyond(root, urls):
             self.crawler.stats.inc_value("regarchive/paging_stopped_early")
             self.state.stopped_early.add(root)
             return
         yield from self._pagination_requests(response, root, rubric)
+
+    def article_links(self, response: Response) -> list[listing.ListingLink]:
+        """The links of a listing page that may be articles of the crawl's sites (read by
+        :mod:`regarchive.scraper.listing`; also what ``import-warc`` reads of a listing)."""
+        return [
+            link
+            for link in listing.article_links(response.selector.root, response.url)
+            if self._may_be_article(link.url)
+        ]
 
     def _lists_nothing(self, root: str, status: int) -> FailedFetch:
         """A start URL whose page has no article link: a rubric that moved and whose URL now
@@ -253,7 +229,7 @@ class RubricSpider(scrapy.Spider):
         self.crawler.stats.inc_value("regarchive/start_urls_without_articles")
         return FailedFetch(url=root, status=status, error=message, at=utc_timestamp())
 
-    def _capped(self, links: list[tuple[str, str]], page_url: str) -> list[tuple[str, str]]:
+    def _capped(self, links: list[listing.ListingLink], page_url: str) -> list[listing.ListingLink]:
         """The first REGARCHIVE_MAX_LINKS_PER_PAGE links of a listing page."""
         limit = self.settings.getint("REGARCHIVE_MAX_LINKS_PER_PAGE")
         if len(links) <= limit:
@@ -268,45 +244,14 @@ class RubricSpider(scrapy.Spider):
         self.crawler.stats.inc_value("regarchive/links_limit_reached")
         return links[:limit]
 
-    def _nothing_new_beyond(self, root: str, links: list[tuple[str, str]]) -> bool:
+    def _nothing_new_beyond(self, root: str, links: list[str]) -> bool:
         """True when this listing page only lists archived articles, so later pages (older
         articles) need not be read again. Only for listings a past crawl walked to the end:
         after an interrupted first crawl, the older pages may still hold unseen articles."""
         archive = self.state.archive
         if self.state.full or root not in archive.walked_listings or not links:
             return False
-        return archive.all_known([url for url, _ in links])
-
-    def _rubric_name(self, response: Response) -> str | None:
-        for selector in ("h1.entry-title", "h1.titre", "main h1", "#content h1", "h1"):
-            name = _collapse(response.css(selector).xpath("string()").getall()[:1])
-            if name:
-                return parse_label(name).title
-        title = _collapse(response.css("title::text").getall())
-        return title.split(" - ")[0].strip() or None
-
-    def _article_links(self, response: Response) -> Iterator[tuple[str, str]]:
-        """Article links of a listing page with their labels, each URL once."""
-        anchors = []
-        for selector in LISTING_ITEM_SELECTORS:
-            blocks = response.css(selector)
-            if blocks:
-                anchors = blocks.css("a[href]")
-                break
-        if not anchors:
-            for selector in CONTENT_SELECTORS:
-                content = response.css(selector)
-                if content:
-                    anchors = content.css("a[href]")
-                    break
-        seen: set[str] = set()
-        page_url = normalize_url(response.url)
-        for anchor in anchors:
-            url = _resolve(anchor.attrib["href"], response.url)
-            if url is None or url in seen or url == page_url or not self._may_be_article(url):
-                continue
-            seen.add(url)
-            yield url, _collapse([anchor.root.text_content()])
+        return archive.all_known(links)
 
     def _pagination_requests(
         self, response: Response, root: str, rubric: str | None
@@ -325,31 +270,13 @@ class RubricSpider(scrapy.Spider):
                 requested.add(url)
                 yield self._listing_request(url, root, rubric)
 
-    def _pagination_links(self, response: Response, root: str) -> Iterator[str]:
-        """Next listing pages of the same rubric: ``debut_articles=N``, rel=next, "Suivant"."""
-        hrefs = response.css("link[rel~=next]::attr(href), a[rel~=next]::attr(href)").getall()
-        for selector in PAGINATION_SELECTORS:
-            hrefs += response.css(selector).css("a::attr(href)").getall()
-        # lxml directly: a listing page has a hundred links or more, and a parsel selector
-        # per link made this loop a tenth of the crawling process's time.
-        for anchor in response.selector.root.iter("a"):
-            href = anchor.get("href")
-            if href is None:
-                continue
-            text = _collapse([anchor.text_content()]).lower().rstrip(" »›>").strip()
-            if text in NEXT_LABELS or is_pagination_of(_resolve(href, response.url) or ""):
-                hrefs.append(href)
-        for href in hrefs:
-            url = _resolve(href, response.url)
-            if url is not None and self._same_listing(url, root):
-                yield url
+    @staticmethod
+    def _pagination_links(response: Response, root: str) -> Iterator[str]:
+        return listing.next_pages(response.selector.root, response.url, root)
 
     @staticmethod
     def _same_listing(url: str, root: str) -> bool:
-        """True when ``url`` is another page of the listing ``root`` (same path and object)."""
-        if url.split("?")[0] != root.split("?")[0]:
-            return False
-        return _listing_params(url) == _listing_params(root)
+        return listing.same_listing(url, root)
 
     # -- articles -------------------------------------------------------------------------
 
