@@ -48,7 +48,7 @@ def test_an_archive_of_version_7_gains_page_hints_and_loses_nothing(tmp_path: Pa
         conn.execute("PRAGMA user_version = 7")
         before = conn.execute("SELECT id, url, title, text FROM items").fetchall()
     with Archive(db) as archive:
-        assert archive.schema_version == schema.SCHEMA_VERSION == 8
+        assert archive.schema_version == schema.SCHEMA_VERSION >= 8
         assert archive.fetched_hints([BASE + "/A"]) == {}
         archive.record_fetched_hints([(BASE + "/A", "sitemap", "2024-03-05")], None)
         assert archive.fetched_hints([BASE + "/A"]) == {BASE + "/A": {"sitemap": "2024-03-05"}}
