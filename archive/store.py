@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -167,7 +168,7 @@ class Archive:
             # read-only file (a temporary table…) is refused. The journal mode is the writer's.
             conn.execute("PRAGMA query_only = ON")
             return
-        conn.execute("PRAGMA journal_mode = WAL")
+        _enter_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
 
     def _migrate(self) -> None:
@@ -501,3 +502,23 @@ def _readable(conn: sqlite3.Connection) -> bool:
         # Any other error (not a database, locked…) is _check_identity's to report.
         return getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_READONLY
     return True
+
+
+def _enter_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting while other processes open it at the same moment.
+
+    WAL is recorded in the file, so this only changes anything on a new archive. The switch
+    needs the file to itself, and SQLite answers "database is locked" at once, without calling
+    the busy handler, while another connection reads it (several crawls or readers starting
+    together on a new archive): try again until the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
