@@ -55,6 +55,9 @@ COMPARED_FIELDS: tuple[str, ...] = (
 )
 # Kept when the new extractor finds nothing (see the module docstring).
 KEPT_WHEN_MISSING = frozenset({"title", "category", "lang"})
+# Where a publication day came from outside the page (a feed announced it, the page showing
+# none): re-reading the page cannot find it again, so it is kept while the page gives none.
+OUTSIDE_THE_PAGE = frozenset({"feed", "sitemap"})
 
 # The page an item is re-extracted from: the one at its own URL, else the first by URL among
 # those that kept a body (in the html column or in a WARC file); the page a crawl re-checks.
@@ -252,6 +255,8 @@ def _reextract_item(
             new[name] = row[name]
             if name == "category":  # the category kept, with what gave it
                 new["category_source"] = row["category_source"]
+    if new["published"] is None and row["published_source"] in OUTSIDE_THE_PAGE:
+        new["published"], new["published_source"] = row["published"], row["published_source"]
     change = ItemChange(item_id, row["url"])
     for name in COMPARED_FIELDS:
         if _normalised(name, row[name]) != _normalised(name, new[name]):

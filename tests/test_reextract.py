@@ -144,6 +144,31 @@ def test_an_older_extractors_mistakes_are_corrected_each_with_a_version(
     assert "re-extraction" in history.stdout
 
 
+def test_a_day_only_a_feed_gave_survives_while_the_page_gives_none(
+    pristine: dict, tmp_path: Path
+) -> None:
+    """A page with no date of its own took its day from a feed: re-reading the page cannot
+    find it again, so it stays; a day the page itself gives still replaces a feed's."""
+    db = copy_of(pristine, tmp_path)
+    # The sample site has an article whose only date is impossible: archived undated.
+    [(undated,)] = sql(db, "SELECT id FROM items WHERE published IS NULL ORDER BY id LIMIT 1")
+    [(dated, day)] = sql(
+        db, "SELECT id, published FROM items WHERE published IS NOT NULL ORDER BY id LIMIT 1"
+    )
+    for item_id in (undated, dated):
+        sql(
+            db,
+            "UPDATE items SET published = '2001-02-03', published_source = 'feed' WHERE id = ?",
+            (item_id,),
+        )
+    result = regarchive("reextract", "--all", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    read = "SELECT published, published_source FROM items WHERE id = ?"
+    assert sql(db, read, (undated,)) == [("2001-02-03", "feed")]
+    [(published, source)] = sql(db, read, (dated,))
+    assert (published, source != "feed") == (day, True)
+
+
 def test_a_dry_run_shows_the_differences_and_writes_nothing(pristine: dict, tmp_path: Path) -> None:
     db = copy_of(pristine, tmp_path)
     older_extractor(db)
