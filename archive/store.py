@@ -521,4 +521,3 @@ def _enter_wal(conn: sqlite3.Connection) -> None:
             if not is_busy(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
-

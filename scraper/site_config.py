@@ -306,8 +306,8 @@ def url_problem(url: str) -> str | None:
     try:
         encoded = host.encode("idna").decode("ascii")
     except UnicodeError:
-        return f"{host!r} is not a host name"
-    return None if _HOST_NAME.match(encoded) else f"{host!r} is not a host name"
+        return f"malformed URL: {host!r} is not a host name"
+    return None if _HOST_NAME.match(encoded) else f"malformed URL: {host!r} is not a host name"
 
 
 def _hints(

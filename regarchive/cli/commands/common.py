@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import re
 import socket
 from pathlib import Path
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
 
 import click
 
 from regarchive.archive.errors import ArchiveError
 from regarchive.archive.store import Archive
+from regarchive.scraper.site_config import url_problem
 
 DB_OPTION = click.option(
     "--db",
@@ -43,38 +42,13 @@ class ConfigError(click.ClickException):
     exit_code = 2
 
 
-# A host name once IDNA-encoded: letters, digits, hyphens, dots.
-_HOST_NAME = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?$", re.IGNORECASE)
-
-
 def check_http_url(url: str) -> str:
-    """Refuse anything but a well-formed absolute http(s) URL, before any work starts."""
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number below 65536
-    except ValueError as error:
-        raise ConfigError(f"malformed URL {url!r}: {error}") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"not an http(s) URL: {url!r} (expected e.g. https://example.org/-Regions-)"
-        )
-    if not _valid_host(parts):
-        raise ConfigError(f"malformed URL {url!r}: {parts.hostname!r} is not a host name")
+    """Refuse anything but a well-formed absolute http(s) URL, before any work starts (the same
+    check as a sites file's start URLs get)."""
+    problem = url_problem(url)
+    if problem:
+        raise ConfigError(f"{url!r}: {problem}")
     return url
-
-
-def _valid_host(parts: SplitResult) -> bool:
-    host = parts.hostname or ""
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        pass
-    try:
-        encoded = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return False
-    return bool(_HOST_NAME.match(encoded))
 
 
 def check_host_resolves(url: str) -> None:
