@@ -12,11 +12,8 @@ downloader as pages: robots.txt, AutoThrottle and the per-site concurrency apply
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -28,40 +25,6 @@ from regarchive.scraper.articles import header
 # After the articles (priority 10) and before further listing pages (0): a document is fetched
 # soon after the article that links it, without holding up the articles of the page.
 ATTACHMENT_PRIORITY = 5
-
-
-@dataclass(frozen=True)
-class HostPatterns:
-    """Host names documents may come from besides the crawl's sites: ``*.gouv.fr`` matches
-    ``www.interieur.gouv.fr`` (and ``gouv.fr`` itself), ``example.org`` that host only, on any
-    port; ``127.0.0.1:8080`` that host on that port."""
-
-    patterns: tuple[str, ...] = ()
-
-    @classmethod
-    def parse(cls, values: Iterable[str] | str | None) -> HostPatterns:
-        if values is None:
-            return cls()
-        if isinstance(values, str):
-            values = values.replace(",", " ").split()
-        cleaned = (value.strip().lower().rstrip(".") for value in values)
-        return cls(tuple(dict.fromkeys(value for value in cleaned if value)))
-
-    def match(self, url: str) -> bool:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower().rstrip(".")
-        if not host:
-            return False
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-        for pattern in self.patterns:
-            name, _, wanted = pattern.partition(":")  # a pattern with a port: that port only
-            if wanted and str(port) != wanted:
-                continue
-            if fnmatch.fnmatchcase(host, name):
-                return True
-            if name.startswith("*.") and host == name[2:]:
-                return True
-        return False
 
 
 def attachment_request(
@@ -78,6 +41,8 @@ def attachment_request(
     site boundary checks the host against :class:`HostPatterns`)."""
     meta: dict[str, Any] = {
         "role": "attachment",
+        # The linking article's site: its own attachment_hosts (sites file) apply.
+        "found_on": found_on,
         "handle_httpstatus_list": [304],
         "download_maxsize": maxsize,
         # Scrapy's OffsiteMiddleware: the host was checked against the allowed patterns.

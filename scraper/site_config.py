@@ -32,6 +32,7 @@ from regarchive.pipelines.extraction.hints import (
     compile_hint,
 )
 from regarchive.pipelines.extraction.urls import normalize_url, site_of
+from regarchive.scraper.host_patterns import HOST_PATTERN_EXAMPLES, is_host_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -62,6 +63,8 @@ class SiteConfig:
     revisit_recent_days: int | None = None
     revisit_old_every_days: int | None = None
     max_pages_per_rubric: int | None = None
+    # Other hosts this site's articles may have their documents fetched from.
+    attachment_hosts: tuple[str, ...] = ()
     hints: ExtractionHints = field(default_factory=ExtractionHints)
     line: int = 0  # where the table starts in its file
 
@@ -112,6 +115,13 @@ def _list(value: Any) -> list[Any]:
     return value
 
 
+def _host_patterns(value: Any) -> tuple[str, ...]:
+    patterns = _list(value)
+    if not all(isinstance(pattern, str) and is_host_pattern(pattern) for pattern in patterns):
+        raise ValueError(value)
+    return tuple(pattern.strip() for pattern in patterns)
+
+
 def _table(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError
@@ -129,6 +139,9 @@ SITE_KEYS: dict[str, Key] = {
     "revisit_recent_days": Key("a whole number of days >= 0, e.g. 30", _whole(0)),
     "revisit_old_every_days": Key("a whole number of days >= 0, e.g. 7", _whole(0)),
     "max_pages_per_rubric": Key("a whole number >= 1, e.g. 500", _whole(1)),
+    "attachment_hosts": Key(
+        f'a list of host patterns, e.g. ["*.gouv.fr"] ({HOST_PATTERN_EXAMPLES})', _host_patterns
+    ),
     "hints": Key(
         "a table of selectors: article, byline, date, category (CSS, or XPath from /)", _table
     ),
@@ -257,6 +270,7 @@ def _read_site(
         revisit_recent_days=values.get("revisit_recent_days"),
         revisit_old_every_days=values.get("revisit_old_every_days"),
         max_pages_per_rubric=values.get("max_pages_per_rubric"),
+        attachment_hosts=values.get("attachment_hosts", ()),
         hints=hints,
         line=start,
     )
@@ -465,6 +479,7 @@ def site_as_dict(site: SiteConfig) -> dict[str, Any]:
         "revisit_recent_days": site.revisit_recent_days,
         "revisit_old_every_days": site.revisit_old_every_days,
         "max_pages_per_rubric": site.max_pages_per_rubric,
+        "attachment_hosts": list(site.attachment_hosts),
         "hints": site.hints.as_dict(),
         "line": site.line,
     }
@@ -474,5 +489,6 @@ def site_from_dict(data: dict[str, Any]) -> SiteConfig:
     """The inverse of :func:`site_as_dict`."""
     values = dict(data)
     values["start_urls"] = tuple(values["start_urls"])
+    values["attachment_hosts"] = tuple(values.get("attachment_hosts") or ())
     values["hints"] = ExtractionHints.from_dict(values.get("hints"))
     return SiteConfig(**values)

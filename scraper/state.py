@@ -17,8 +17,8 @@ from scrapy import Request, signals
 
 from regarchive.pipelines.extraction.urls import site_of
 from regarchive.pipelines.storage_pipeline import CrawlScope
-from regarchive.scraper.attachments import HostPatterns
 from regarchive.scraper.discovery.tracker import Discovery
+from regarchive.scraper.host_patterns import HostPatterns
 from regarchive.scraper.incremental import ArchiveState, RevisitPolicy
 from regarchive.scraper.items import Sighting
 
@@ -47,10 +47,16 @@ class CrawlState(CrawlScope):
         self.sites = frozenset(site_of(url) for url in self.start_urls)
         self.archive = archive or ArchiveState()
         self.policy = policy or RevisitPolicy()
-        # Other hosts the documents articles link may be fetched from.
+        # Other hosts the documents articles link may be fetched from: for every site, and for
+        # the articles of a site whose table in a sites file names its own.
         self.attachment_hosts = attachment_hosts or HostPatterns()
         # A sites file's tables by site, and the revisit policy of each site that sets its own.
         self.site_tables = {site_of(table["start_urls"][0]): table for table in site_tables}
+        self.site_attachment_hosts = {
+            site: HostPatterns.parse(table.get("attachment_hosts"))
+            for site, table in self.site_tables.items()
+            if table.get("attachment_hosts")
+        }
         self.site_policies = dict(site_policies or {})
         # robots.txt's sitemaps, sitemaps and rubric feeds, read for the sites that want it
         # (``discovery``: the crawl's default; a sites file's table may say otherwise).
@@ -133,10 +139,16 @@ class CrawlState(CrawlScope):
 
     def may_fetch(self, request: Request) -> bool:
         """Whether ``request`` may be sent: to the crawl's sites, or a document to a host the
-        attachment patterns allow."""
+        attachment patterns allow (the crawl's, or those of the linking article's site)."""
         if self.on_site(request.url):
             return True
-        return request.meta.get("role") == "attachment" and self.attachment_hosts.match(request.url)
+        if request.meta.get("role") != "attachment":
+            return False
+        if self.attachment_hosts.match(request.url):
+            return True
+        found_on = request.meta.get("found_on")
+        own = self.site_attachment_hosts.get(site_of(found_on)) if found_on else None
+        return own is not None and own.match(request.url)
 
     def request_scheduled(self, request: Request) -> None:
         """Scrapy's ``request_scheduled`` signal: what passed the spider middlewares (depth, URL

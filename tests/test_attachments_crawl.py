@@ -259,7 +259,21 @@ def test_documents_on_other_hosts_only_where_allowed(tmp_path: Path) -> None:
         # Allowed by host (and port): fetched, robots.txt first, politely.
         allowed = ministry.split("/")[2]
         crawl(server, tmp_path / "allowed.db", "/-Circulaires-", "--attachment-host", allowed)
-        assert [r for r in elsewhere.requests if r.endswith("/circulaire.pdf")]
+        fetched = [r for r in elsewhere.requests if r.endswith("/circulaire.pdf")]
+        assert len(fetched) == 1
+        # Or by the site's own table in a sites file: for that site's articles.
+        sites = tmp_path / "sites.toml"
+        sites.write_text(
+            f'[[site]]\nname = "prefecture"\nstart_urls = ["{server.url("/-Circulaires-")}"]\n'
+            f'attachment_hosts = ["{allowed}"]\n',
+            encoding="utf-8",
+        )
+        result = regarchive("crawl", "--config", str(sites), "--db", str(tmp_path / "c.db"), *FAST)
+        assert result.returncode == 0, result.stderr
+        assert len([r for r in elsewhere.requests if r.endswith("/circulaire.pdf")]) == 2
+        with closing(sqlite3.connect(tmp_path / "c.db")) as conn:
+            fetches = conn.execute("SELECT url, status FROM attachments").fetchall()
+        assert fetches == [(ministry, 200)]
 
 
 def test_a_bad_host_pattern_is_one_line_and_exit_2(tmp_path: Path) -> None:

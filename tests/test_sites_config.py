@@ -39,6 +39,7 @@ discovery = false
 revisit_recent_days = 10
 revisit_old_every_days = 3
 max_pages_per_rubric = 40
+attachment_hosts = ["*.gouv.fr", "docs.example.net:8080"]
 
 [site.hints]
 article = "div.texte"
@@ -73,12 +74,14 @@ def test_every_key_of_a_site_table_is_read() -> None:
     assert (territoires.delay, territoires.concurrency, territoires.discovery) == (2.0, 1, False)
     assert (territoires.revisit_recent_days, territoires.revisit_old_every_days) == (10, 3)
     assert territoires.max_pages_per_rubric == 40
+    assert territoires.attachment_hosts == ("*.gouv.fr", "docs.example.net:8080")
+    assert prefecture.attachment_hosts == ()
     assert territoires.hints.article == compile_hint("div.texte")
     assert territoires.hints.byline is not None and territoires.hints.byline.language == "xpath"
     assert territoires.hints.date is not None
     assert territoires.hints.date.xpath.endswith("/@title")
     assert prefecture.hints == ExtractionHints(article=compile_hint("main article"))
-    assert prefecture.delay is None and prefecture.line == 22
+    assert prefecture.delay is None and prefecture.line == 23
     # What the crawl gets: one download slot per site that asks for one, the rest as data.
     overrides = crawl_overrides([territoires, prefecture])
     assert overrides["DOWNLOAD_SLOTS"] == {
@@ -106,6 +109,11 @@ def test_every_key_of_a_site_table_is_read() -> None:
         (
             MINIMAL + "discovery = 'yes'\n",
             "sites.toml:5: discovery = 'yes': expected true or false",
+        ),
+        (
+            MINIMAL + "attachment_hosts = ['https://www.gouv.fr/docs']\n",
+            "sites.toml:5: attachment_hosts = ['https://www.gouv.fr/docs']: expected a list of "
+            "host patterns",
         ),
         (
             MINIMAL + "[site.hints]\narticle = 'div..texte'\n",
@@ -163,7 +171,7 @@ def test_each_problem_names_its_line_and_what_to_write(text: str, expected: str)
 
 def test_every_problem_of_a_file_is_reported_in_line_order() -> None:
     problems = problems_of(FULL.replace("delay = 2", "dealy = 2").replace("div.texte", "div..x"))
-    assert [problem.split(":")[1] for problem in problems] == ["9", "17"]
+    assert [problem.split(":")[1] for problem in problems] == ["9", "18"]
 
 
 def write(tmp_path: Path, text: str) -> Path:

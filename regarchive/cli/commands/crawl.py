@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from regarchive.cli.commands.common import (
     check_http_url,
     open_archive,
 )
+from regarchive.scraper.host_patterns import HOST_PATTERN_EXAMPLES, is_host_pattern
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -33,17 +33,14 @@ ARCHIVE_FILES = tuple(suffix for suffix in ARCHIVE_COMPANIONS if suffix != ".loc
 EXIT_LOCKED = 75
 
 
-_HOST_PATTERN = re.compile(r"^(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?$", re.IGNORECASE)
-
-
 def check_host_pattern(pattern: str) -> str:
     """A host name, ``*.`` and a domain, or either with a port; anything else (a URL, a path, a
     bare ``*``) is a usage error."""
     value = pattern.strip()
-    if not _HOST_PATTERN.match(value):
+    if not is_host_pattern(value):
         raise ConfigError(
-            f"--attachment-host: {pattern!r} is not a host pattern (expected e.g. *.gouv.fr, "
-            "www.example.org or 127.0.0.1:8080)"
+            f"--attachment-host: {pattern!r} is not a host pattern "
+            f"(expected e.g. {HOST_PATTERN_EXAMPLES})"
         )
     return value
 
