@@ -502,7 +502,40 @@ def _page_kind(tree: HtmlElement, final: str, title: str | None) -> str | None:
         return excluded
     if _first(tree, "/html/head/meta[@property='og:type']/@content") == "article":
         return "article"
-    return "listing" if looks_like_listing(final) else None
+    if looks_like_listing(final) or _made_of_teasers(tree):
+        return "listing"
+    return None
+
+
+# An article teaser: an entry (``<article>``, ``.hentry``, ``.teaser``…) whose heading links
+# elsewhere; outside the page's header, navigation, sidebar and footer.
+_TEASERS = etree.XPath(
+    "//body//*[self::article or " + xpath_has_class("hentry", "teaser", "post-teaser", "card")
+    + "][.//*[self::h2 or self::h3 or self::h4 or " + xpath_has_class("entry-title")
+    + "]//a[@href]][not(ancestor::header or ancestor::nav or ancestor::aside"
+    " or ancestor::footer)]"
+)  # fmt: skip
+_MAIN = etree.XPath("(//main | //*[@id='content'] | //*[@id='main'] | //body)[1]")
+# A listing shows at least this many teasers, and they hold most of its main text.
+_MIN_TEASERS = 3
+_TEASER_SHARE = 0.5
+
+
+def _made_of_teasers(tree: HtmlElement) -> bool:
+    """True for a page made of article teasers (a tag or category archive, a blog's home),
+    whatever its URL says: several entries whose heading links elsewhere hold most of the
+    text of its main part, none of them most of it by itself (an article is one long entry,
+    however many "read also" cards or comments follow it)."""
+    teasers = _TEASERS(tree)
+    ids = {id(e) for e in teasers}
+    outer = [e for e in teasers if not any(id(p) in ids for p in e.iterancestors())]
+    if len(outer) < _MIN_TEASERS:
+        return False
+    main = _MAIN(tree)
+    main_text = len(clean_space(main[0].text_content())) if main else 0
+    sizes = [len(clean_space(e.text_content())) for e in outer]
+    share = _TEASER_SHARE * main_text
+    return main_text > 0 and sum(sizes) >= share and max(sizes) < share
 
 
 def looks_like_article(kind: str | None, title: str | None, text: str) -> bool:

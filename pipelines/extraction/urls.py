@@ -115,6 +115,13 @@ _SPIP_OTHER_OBJECT = re.compile(r"^(?:mot|auteur|breve|site|document|syndic|foru
 _PROPRE_RUBRIC = re.compile(r"^/-[^/]+-/?$")
 _PROPRE_KEYWORD = re.compile(r"^/\+[^/]+\+/?$")
 _PROPRE_AUTHOR = re.compile(r"^/_[^/]+_/?$")
+# Taxonomy archives of other CMSs (WordPress, Drupal, Joomla…): a category, tag or author page
+# lists articles, whatever it is called in the site's language.
+_TAXONOMY_PATH = re.compile(
+    r"^(?:/[a-z]{2})?/(?:category|categorie|categories|tag|tags|etiquette|author|auteur|"
+    r"taxonomy/term)/[^/]+(?:/.*)?$",
+    re.IGNORECASE,
+)
 
 
 def is_tracking_param(name: str) -> bool:
@@ -245,7 +252,9 @@ def spip_article_id(url: str) -> int | None:
 
 
 def looks_like_listing(url: str) -> bool:
-    """True for URLs of rubric listings and other non-article SPIP objects."""
+    """True for URLs of rubric listings and other non-article SPIP objects, and for the
+    category, tag and author archives of other CMSs (``/category/regions/``, ``/tag/…``,
+    ``/taxonomy/term/12``)."""
     parts = urlsplit(url)
     params = query_params(url)
     if any(_SPIP_RUBRIC_PARAM.match(k) or _SPIP_OTHER_OBJECT.match(k) for k in params):
@@ -258,7 +267,10 @@ def looks_like_listing(url: str) -> bool:
     if path in ("", "/", "/index.php", "/spip.php") and not spip_article_id(url):
         return True
     return bool(
-        _PROPRE_RUBRIC.match(path) or _PROPRE_KEYWORD.match(path) or _PROPRE_AUTHOR.match(path)
+        _PROPRE_RUBRIC.match(path)
+        or _PROPRE_KEYWORD.match(path)
+        or _PROPRE_AUTHOR.match(path)
+        or _TAXONOMY_PATH.match(path)
     )
 
 

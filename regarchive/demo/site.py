@@ -86,6 +86,7 @@ class Site:
 
     skeleton = DEFAULT_SKELETON
     disallowed_path = INTERNE_PATH  # a page robots.txt forbids, linked from a listing
+    composed_by: str | None = c.COMPOSED_BY  # SPIP's Composed-By header
 
     def __init__(self, base_url: str, specs: list[ArticleSpec], plan: TrapPlan) -> None:
         self.base_url = base_url.rstrip("/")
@@ -258,10 +259,13 @@ class Site:
     def _article(self, spec: ArticleSpec) -> str:
         raise NotImplementedError
 
+    def _server_headers(self) -> dict[str, str]:
+        return {"Composed-By": self.composed_by} if self.composed_by else {}
+
     # responses ---------------------------------------------------------------------------------
 
     def _html(self, markup: str, *, status: int = 200) -> Page:
-        return Page(markup.encode("utf-8"), HTML_UTF8, status, {"Composed-By": c.COMPOSED_BY})
+        return Page(markup.encode("utf-8"), HTML_UTF8, status, self._server_headers())
 
     def _article_page(self, spec: ArticleSpec) -> Page:
         markup = self._article(spec)
@@ -269,7 +273,7 @@ class Site:
             body, content_type = markup.encode("utf-8"), HTML_UTF8
         else:  # the old-site trap: no charset in the HTTP header, only in the meta
             body, content_type = markup.encode(spec.encoding, "xmlcharrefreplace"), "text/html"
-        headers = {"Composed-By": c.COMPOSED_BY, "ETag": etag(body)}
+        headers = {**self._server_headers(), "ETag": etag(body)}
         if spec.style != "f":
             headers["Last-Modified"] = http_date(spec.updated or spec.spip_date)
         return Page(body, content_type, 200, headers)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from regarchive.demo.site import Site
 from regarchive.demo.skeletons.spip_dist import SpipDistSite
+from regarchive.demo.skeletons.wordpress import WordPressSite
 
 SKELETONS: dict[str, type[Site]] = {
     "spip-dist": SpipDistSite,
+    "wordpress": WordPressSite,
 }
