@@ -251,6 +251,11 @@ def spip_article_id(url: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _names_a_post(params: dict[str, str]) -> bool:
+    """WordPress's short links to one post or page: ``/?p=123``, ``/?page_id=4``."""
+    return any(params.get(key, "").isdigit() for key in ("p", "page_id"))
+
+
 def looks_like_listing(url: str) -> bool:
     """True for URLs of rubric listings and other non-article SPIP objects, and for the
     category, tag and author archives of other CMSs (``/category/regions/``, ``/tag/…``,
@@ -264,7 +269,9 @@ def looks_like_listing(url: str) -> bool:
     if _SPIP_RUBRIC_PATH.search(parts.path):
         return True
     path = parts.path
-    if path in ("", "/", "/index.php", "/spip.php") and not spip_article_id(url):
+    if path in ("", "/", "/index.php", "/spip.php") and not (
+        spip_article_id(url) or _names_a_post(params)
+    ):
         return True
     return bool(
         _PROPRE_RUBRIC.match(path)

@@ -73,6 +73,9 @@ class SkeletonSite(Site):
         """The newest articles tagged ``name`` (one page of them)."""
         return [s for s in self._latest if name in {n for n, _ in self.tags(s)}][:PAGE_SIZE]
 
+    def rubric_infos(self) -> tuple[RubricInfo, ...]:
+        return RUBRICS
+
     def page_count(self, rubric: RubricInfo) -> int:
         return max(1, -(-len(self._members[rubric.id]) // PAGE_SIZE))
 
