@@ -34,6 +34,7 @@ LISTING_ITEM_SELECTORS = (
     ".menu_articles li",
     "article",
     ".liste-articles li",
+    ".liste-items li",
     ".hentry",
 )
 # The page's main content, for the fallback when no listing markup is recognised.

@@ -109,7 +109,7 @@ _SEARCH_PATH = re.compile(r"(?:^|/)(?:recherche|search)(?:/|$|\.html?$)", re.I)
 _SPIP_ARTICLE_PARAM = re.compile(r"^article(\d+)$")
 _SPIP_ARTICLE_PATH = re.compile(r"/article(\d+)\.html?$")
 _SPIP_RUBRIC_PARAM = re.compile(r"^rubrique(\d+)$")
-_SPIP_RUBRIC_PATH = re.compile(r"/rubrique(\d+)\.html?$")
+_SPIP_RUBRIC_PATH = re.compile(r"/(?:rubrique|mot|auteur)(\d+)\.html?$")
 _SPIP_OTHER_OBJECT = re.compile(r"^(?:mot|auteur|breve|site|document|syndic|forum)\d+$")
 # SPIP "propres" URLs: rubric ``-Titre-``, keyword ``+Mot+``, author ``_Nom_``.
 _PROPRE_RUBRIC = re.compile(r"^/-[^/]+-/?$")

@@ -9,8 +9,10 @@ from __future__ import annotations
 from regarchive.demo.site import Site
 from regarchive.demo.skeletons.spip_dist import SpipDistSite
 from regarchive.demo.skeletons.wordpress import WordPressSite
+from regarchive.demo.skeletons.zpip import ZpipSite
 
 SKELETONS: dict[str, type[Site]] = {
     "spip-dist": SpipDistSite,
+    "zpip": ZpipSite,
     "wordpress": WordPressSite,
 }
