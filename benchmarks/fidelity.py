@@ -12,9 +12,11 @@ Three sections, measured in one run, ours beside the reference libraries on the 
   ``extract(html, url=URL, include_comments=False, include_tables=True)`` (multiset of
   lower-cased ``\\w+`` tokens), and exact titles (spaces collapsed, case folded), ours against
   ``trafilatura.extract_metadata(html).title``;
-- **fixture sites** — every article of the sample sites (``regarchive.demo``): title, category,
-  source, published and updated against what the site generator knows, text F1; htmldate's date
-  and trafilatura's text and title beside ours.
+- **fixture sites** — every article of the sample site in each of its skeletons
+  (``regarchive.demo.skeletons``: SPIP dist, Zpip, Escal, WordPress): title, category, source,
+  published and updated against what the site generator knows, text F1; htmldate's date and
+  trafilatura's text and title beside ours. The category is the one the archive keeps: the
+  page's, else its listing entry's, else that of the links to it.
 
 The corpora are read at run time from ``--corpora``, else ``$REGARCHIVE_CORPORA``, else the
 nearest ``shared/corpora`` beside the repository or one of its parents; a corpus that is absent
@@ -207,12 +209,19 @@ def load_gold(corpora: Path | None, name: str, limit: int) -> tuple[str, list[di
     return str(corpora / name), items[:limit] if limit else items
 
 
-def fixture_pages(articles: int) -> list[dict[str, Any]]:
-    """Every article page of every sample site, with what the generator knows of it."""
-    from regarchive.demo.site import build_site
+def fixture_pages(articles: int) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Every article page of every sample site (one per skeleton), with what the generator
+    knows of it; and, by skeleton, what the site's listings say (see :func:`listing_sightings`)
+    and the URLs of each article (canonical first)."""
+    from regarchive.demo.site import build_site, skeleton_names
 
-    pages = []
-    for name, site in (("spip", build_site(FIXTURE_BASE, articles=articles)),):
+    pages, sites = [], {}
+    for name in skeleton_names():
+        site = build_site(FIXTURE_BASE, articles=articles, skeleton=name)
+        sites[name] = {
+            "sightings": listing_sightings(site),
+            "aliases": {url: t.canonical_url for t in site.articles for url in t.urls},
+        }
         for truth in site.articles:
             page = site.lookup(truth.canonical_url.removeprefix(site.base_url))
             if page is None:
@@ -226,7 +235,34 @@ def fixture_pages(articles: int) -> list[dict[str, Any]]:
                     "truth": asdict(truth),
                 }
             )
-    return pages
+    return pages, sites
+
+
+def listing_sightings(site: Any) -> dict[str, str]:
+    """URL → category, as the crawl reads the site's rubric listings (every page of each,
+    followed by its pager): the category a listing entry gives its article (``Actu - …``, a
+    surtitre next to the link), which the archive keeps when the page itself says none."""
+    import lxml.html
+
+    from regarchive.scraper import listing
+
+    found: dict[str, str] = {}
+    for root in site.rubrics.values():
+        queue, seen = [root], {root}
+        while queue:
+            url = queue.pop()
+            page = site.lookup(url.removeprefix(site.base_url))
+            if page is None:
+                continue
+            tree = lxml.html.fromstring(page.body)
+            for link in listing.article_links(tree, url):
+                if link.category:
+                    found.setdefault(link.url, link.category)
+            for following in listing.next_pages(tree, url, root):
+                if following not in seen:
+                    seen.add(following)
+                    queue.append(following)
+    return found
 
 
 # --- totals ----------------------------------------------------------------------------------
@@ -278,17 +314,26 @@ def article_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def with_linked_categories(rows: list[dict[str, Any]]) -> None:
-    """The category as the archive keeps it: the page's own, else the one the labels of links
-    to it give ("Actu - Régions - …" in the related blocks of the site's other pages)."""
-    linked: dict[str, str] = {}
+def with_linked_categories(rows: list[dict[str, Any]], sites: dict[str, dict[str, Any]]) -> None:
+    """The category as the archive keeps it: the page's own, else the one its listing entry
+    gives (a sighting), else the one the labels of links to it give ("Actu - Régions - …" in
+    the related blocks of the site's other pages), links to any of its URLs counted."""
+    linked: dict[tuple[str, str], str] = {}
     for row in rows:
+        aliases = sites[row["site"]]["aliases"]
         for url, category in row.pop("linked_categories"):
-            linked.setdefault(url, category)
+            linked.setdefault((row["site"], aliases.get(url, url)), category)
     for row in rows:
-        if row["category_ours"] is None and row["page"] in linked:
-            row["category_ours"] = linked[row["page"]]
-            row["category_ok"] = row["category_ours"] == row["category_gold"]
+        if row["category_ours"] is not None:
+            continue
+        sighted = sites[row["site"]]["sightings"]
+        aliases = sites[row["site"]]["aliases"]
+        urls = [url for url, canonical in aliases.items() if canonical == row["page"]]
+        category = next((sighted[u] for u in urls if u in sighted), None)
+        category = category or linked.get((row["site"], row["page"]))
+        if category:
+            row["category_ours"] = category
+            row["category_ok"] = category == row["category_gold"]
 
 
 def fixture_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -314,7 +359,7 @@ def run(
 ) -> dict[str, list[dict[str, Any]]]:
     dates_dir, dates = load_gold(corpora, "dates", limit)
     articles_dir, article_items = load_gold(corpora, "articles", limit)
-    fixtures = fixture_pages(articles)
+    fixtures, sites = fixture_pages(articles)
     with ProcessPoolExecutor(workers, initializer=_init_worker) as pool:
         # The slow pages first, so that the pool ends evenly.
         article_futures = [pool.submit(article_row, articles_dir, i) for i in article_items]
@@ -325,7 +370,7 @@ def run(
             "dates": [f.result() for f in date_futures],
             "fixtures": [f.result() for f in fixture_futures],
         }
-    with_linked_categories(rows["fixtures"])
+    with_linked_categories(rows["fixtures"], sites)
     return rows
 
 

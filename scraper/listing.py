@@ -16,6 +16,7 @@ A pager link is another page of the same listing, never an article.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ LISTING_ITEM_SELECTORS = (
     ".menu_articles li",
     "article",
     ".liste-articles li",
+    ".liste-items li",
     ".hentry",
 )
 # The page's main content, for the fallback when no listing markup is recognised.
@@ -46,6 +48,15 @@ NEXT_LABELS = frozenset(
      "next", "next page", ">>", "»»"}
 )  # fmt: skip
 _SURTITRE_CLASSES = ("surtitre", "kicker", "overline", "sur-titre", "surtitle", "cat", "category")
+# Links to a taxonomy (an entry's category, tags, author: WordPress's rel="category tag"), which
+# lead to other listings, never to an article.
+_TAXONOMY_RELS = frozenset({"tag", "category", "author"})
+# What archive templates write before the rubric's name in their heading ("Catégorie : Régions").
+_ARCHIVE_PREFIX = re.compile(
+    r"^(?:cat[ée]gorie|rubrique|archives?|[ée]tiquette|mot-cl[ée]|th[èe]me|category|tag)"
+    r"\s*(?:de\s+la\s+cat[ée]gorie\s*)?[:：]\s*",
+    re.IGNORECASE,
+)
 
 
 def _css(selector: str) -> etree.XPath:
@@ -104,6 +115,8 @@ def article_links(root: HtmlElement, page_url: str) -> Iterator[ListingLink]:
             url = normalize_url(href, page_url) if href else ""
             if not url or url in seen or is_pagination_of(url):
                 continue
+            if _TAXONOMY_RELS.intersection((anchor.get("rel") or "").lower().split()):
+                continue
             seen.add(url)
             label = collapse(anchor.text_content())
             yield ListingLink(url, label, parse_label(label).category or kicker)
@@ -150,16 +163,17 @@ def next_pages(root: HtmlElement, page_url: str, listing_root: str) -> Iterator[
 
 
 def rubric_name(root: HtmlElement) -> str | None:
-    """The listing's rubric: its heading, else its ``<title>`` before the site's name."""
+    """The listing's rubric: its heading, else its ``<title>`` before the site's name; without
+    the "Catégorie :" or "Archives :" archive templates put before it."""
     for xpath in _RUBRIC_HEADINGS:
         found = xpath(root)
         if found:
             name = collapse(found[0].text_content())
             if name:
-                return parse_label(name).title
+                return parse_label(_ARCHIVE_PREFIX.sub("", name)).title
     titles = root.xpath("//title")
     title = collapse(titles[0].text_content()) if titles else ""
-    return title.split(" - ")[0].strip() or None
+    return _ARCHIVE_PREFIX.sub("", title.split(" - ")[0]).strip() or None
 
 
 _RUBRIC_HEADINGS = tuple(

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from regarchive.pipelines.extraction.attachments import AttachmentLinks
-from regarchive.pipelines.extraction.hints import ExtractionHints
+from regarchive.pipelines.extraction.hints import ExtractionHints, hint_elements
 from regarchive.pipelines.extraction.metadata import looks_like_article, read_article, read_page
 from regarchive.pipelines.extraction.page import parse_page
 from regarchive.pipelines.extraction.page_dates import read_structured
@@ -34,9 +34,10 @@ def extract_record(
     the current date), plain data out, so it can run in a process pool.
 
     ``hints`` are the page's site's extraction hints from its sites file (article root, byline,
-    date, category as compiled XPath, see :mod:`.hints`), for the stages below to try before
-    their heuristics; every caller passes them, no stage reads them yet. The HTML is parsed once
-    and every stage works on that one tree, in this order:
+    date, category as compiled XPath, see :mod:`.hints`): each stage below tries its hint
+    before its heuristics (``category_source``/``published_source`` ``"hint"``), and a hint
+    that selects nothing on a page leaves the heuristics to do as without it. The HTML is parsed
+    once and every stage works on that one tree, in this order:
 
     1. decode like Scrapy (HTTP charset, BOM, ``<meta>``, detection) and parse (``page``);
        read the dates the page's metadata gives (JSON-LD, ``<meta>``, microdata) while its
@@ -58,7 +59,13 @@ def extract_record(
     structured = read_structured(tree, page.text)
     blocks = find_headed_blocks(tree)
     info = read_page(
-        tree, url=url, final_url=final_url, blocks=blocks, html=page.text, structured=structured
+        tree,
+        url=url,
+        final_url=final_url,
+        blocks=blocks,
+        html=page.text,
+        structured=structured,
+        hints=hints,
     )
     attachments = AttachmentLinks(tree, final_url or url)
     attachments.read_blocks(tree)
@@ -72,7 +79,11 @@ def extract_record(
         lang=info.lang,
         html=page.text,
         removed=removed,
+        hints=hints,
     )
+    roots = hint_elements(tree, hints.article) if hints else []
+    if roots:
+        _keep_only(tree, roots[0])
     text = extract_text(
         tree,
         byline=article.byline.text if article.byline else None,
@@ -106,6 +117,20 @@ def extract_record(
         ),
         "is_article": is_article,
     }
+
+
+def _keep_only(tree: Any, root: Any) -> None:
+    """Make ``root`` (the site's ``article`` hint) the page body's only content, so that the
+    text is read from it alone."""
+    body = tree.body
+    if root is body or body is None or root not in body.iterdescendants():
+        return
+    root.tail = None
+    root.getparent().remove(root)
+    for child in list(body):
+        body.remove(child)
+    body.text = None
+    body.append(root)
 
 
 def _warnings(

@@ -79,3 +79,34 @@ def compile_hint(expression: str) -> Hint:
     except SelectorError as error:
         raise HintError(f"invalid CSS selector {text!r} ({error})") from None
     return Hint(text, "css", xpath)
+
+
+# --- reading a page with its hints ----------------------------------------------------------
+
+
+def hint_nodes(tree: etree._Element, hint: Hint | None) -> list[Any]:
+    """What the hint selects on the page: elements, or strings (an attribute, a text); nothing
+    when the hint is absent or selects nothing (the heuristics then do as without it)."""
+    if hint is None:
+        return []
+    try:
+        found = tree.xpath(hint.xpath)
+    except etree.XPathError:
+        return []
+    return found if isinstance(found, list) else [found]
+
+
+def hint_texts(tree: etree._Element, hint: Hint | None) -> list[str]:
+    """The non-empty texts the hint selects (an element's text content, or the string)."""
+    texts = []
+    for node in hint_nodes(tree, hint):
+        text = node.text_content() if hasattr(node, "text_content") else str(node)
+        text = " ".join(text.split())
+        if text:
+            texts.append(text)
+    return texts
+
+
+def hint_elements(tree: etree._Element, hint: Hint | None) -> list[Any]:
+    """The elements the hint selects (strings left out)."""
+    return [node for node in hint_nodes(tree, hint) if isinstance(node, etree._Element)]

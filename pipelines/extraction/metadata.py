@@ -27,6 +27,7 @@ from regarchive.pipelines.extraction.bylines import (
     parse_byline,
 )
 from regarchive.pipelines.extraction.dates import find_dated_phrases, fold, normalize
+from regarchive.pipelines.extraction.hints import ExtractionHints, hint_elements, hint_texts
 from regarchive.pipelines.extraction.labels import (
     category_from_url,
     category_from_word,
@@ -123,10 +124,12 @@ def read_page(
     blocks: list[HeadedBlock],
     html: str | None = None,
     structured: Structured | None = None,
+    hints: ExtractionHints | None = None,
 ) -> PageInfo:
     """Read the page-level metadata from the whole tree (``blocks``: its headed blocks;
     ``html``: the page as decoded, when at hand, to skip looking for what it does not hold;
-    ``structured``: what its metadata says, read here when not given)."""
+    ``structured``: what its metadata says, read here when not given; ``hints``: the site's
+    extraction hints, whose ``category`` is tried first)."""
     requested = normalize_url(url)
     final = normalize_url(final_url or url)
     base = _base_url(tree, final)
@@ -135,9 +138,11 @@ def read_page(
     crumbs = _breadcrumb(tree, base, set(urls))
     title, label_category, label_rubric = _title(tree, crumbs.rubrics, structured)
     rubrics = _unique([*crumbs.rubrics, *([label_rubric] if label_rubric else [])])
-    category, category_source = _category(
-        tree, blocks, label_category, crumbs.category, urls, html
-    )  # fmt: skip
+    category, category_source = _hinted_category(tree, hints)
+    if category is None:
+        category, category_source = _category(
+            tree, blocks, label_category, crumbs.category, urls, html
+        )  # fmt: skip
     related = _related(blocks, base, set(urls), rubrics[-1] if rubrics else None)
     return PageInfo(
         url=canonical,
@@ -163,6 +168,18 @@ _SURTITRE = etree.XPath(
 _SURTITRE_WORDS = ("surtitre", "kicker", "overline", "sur-titre", "surtitle")
 _TAG_LINKS = etree.XPath("//body//a[@rel]")
 _HAS_TAG_LINK = re.compile(r"""rel\s*=\s*["']?[^"'>]*\btag\b""", re.IGNORECASE)
+
+
+def _hinted_category(
+    tree: HtmlElement, hints: ExtractionHints | None
+) -> tuple[str | None, str | None]:
+    """The category the site's ``category`` hint selects: a category word ("Circulaire"), or a
+    label starting with one ("Actu - Régions")."""
+    for text in hint_texts(tree, hints.category if hints else None):
+        category = category_from_word(text) or parse_label(text).category
+        if category:
+            return category, "hint"
+    return None, None
 
 
 def _category(
@@ -502,7 +519,40 @@ def _page_kind(tree: HtmlElement, final: str, title: str | None) -> str | None:
         return excluded
     if _first(tree, "/html/head/meta[@property='og:type']/@content") == "article":
         return "article"
-    return "listing" if looks_like_listing(final) else None
+    if looks_like_listing(final) or _made_of_teasers(tree):
+        return "listing"
+    return None
+
+
+# An article teaser: an entry (``<article>``, ``.hentry``, ``.teaser``…) whose heading links
+# elsewhere; outside the page's header, navigation, sidebar and footer.
+_TEASERS = etree.XPath(
+    "//body//*[self::article or " + xpath_has_class("hentry", "teaser", "post-teaser", "card")
+    + "][.//*[self::h2 or self::h3 or self::h4 or " + xpath_has_class("entry-title")
+    + "]//a[@href]][not(ancestor::header or ancestor::nav or ancestor::aside"
+    " or ancestor::footer)]"
+)  # fmt: skip
+_MAIN = etree.XPath("(//main | //*[@id='content'] | //*[@id='main'] | //body)[1]")
+# A listing shows at least this many teasers, and they hold most of its main text.
+_MIN_TEASERS = 3
+_TEASER_SHARE = 0.5
+
+
+def _made_of_teasers(tree: HtmlElement) -> bool:
+    """True for a page made of article teasers (a tag or category archive, a blog's home),
+    whatever its URL says: several entries whose heading links elsewhere hold most of the
+    text of its main part, none of them most of it by itself (an article is one long entry,
+    however many "read also" cards or comments follow it)."""
+    teasers = _TEASERS(tree)
+    ids = {id(e) for e in teasers}
+    outer = [e for e in teasers if not any(id(p) in ids for p in e.iterancestors())]
+    if len(outer) < _MIN_TEASERS:
+        return False
+    main = _MAIN(tree)
+    main_text = len(clean_space(main[0].text_content())) if main else 0
+    sizes = [len(clean_space(e.text_content())) for e in outer]
+    share = _TEASER_SHARE * main_text
+    return main_text > 0 and sum(sizes) >= share and max(sizes) < share
 
 
 def looks_like_article(kind: str | None, title: str | None, text: str) -> bool:
@@ -606,8 +656,12 @@ def read_article(
     lang: str | None = None,
     html: str | None = None,
     removed: list[HtmlElement] | None = None,
+    hints: ExtractionHints | None = None,
 ) -> ArticleInfo:
     """Read byline and dates from a tree whose boilerplate has been removed.
+
+    ``hints`` are the site's extraction hints: the ``byline`` one is read before the byline
+    heuristics, the ``date`` one before every date reader (provenance ``hint``).
 
     ``structured`` is what the page's metadata said before its scripts were removed (read here
     from what is left when not given); ``urls`` are the page's URLs (for a date in the path);
@@ -616,7 +670,9 @@ def read_article(
     """
     container = article_container(tree)
     marked = _Marked.sort(_MARKED(container))
-    byline, byline_elements = _find_byline(container, marked.bylines)
+    byline, byline_elements = _hinted_byline(tree, hints)
+    if byline is None:
+        byline, byline_elements = _find_byline(container, marked.bylines)
     datelines, phrases = _dated_phrases(container, byline_elements)
     structured = structured if structured is not None else read_structured(tree)
     lang = lang if lang is not None else _lang(tree)
@@ -624,6 +680,7 @@ def read_article(
     other_lines = [e for e in marked.date_lines if "info-publi" not in class_tokens(e)]
     header_times, other_times = _plain_times(container)
     candidates = [
+        *_hinted_dates(tree, hints),
         *_candidates("spip-header", "published", element_date_texts(marked.published)),
         *_candidates("spip-header", "published", element_date_texts(header_times)),
         *_candidates("spip-header", "published", [f for k, f in phrases if k == "published"]),
@@ -657,6 +714,37 @@ def read_article(
         remove=[*byline_elements, *datelines],
         warnings=dates.warnings,
     )
+
+
+_SOURCE_LABEL = re.compile(r"^\s*(?:source\s*:|par\s)\s*", re.IGNORECASE)
+
+
+def _hinted_byline(
+    tree: HtmlElement, hints: ExtractionHints | None
+) -> tuple[Byline | None, list[HtmlElement]]:
+    """The byline the site's ``byline`` hint selects, read with the byline grammar (a bare
+    name is the source); its elements leave the text like any byline."""
+    hint = hints.byline if hints else None
+    for text in hint_texts(tree, hint):
+        byline = parse_byline(text)
+        if byline is None and len(text) <= BYLINE_MAX_LENGTH:
+            source = _SOURCE_LABEL.sub("", text).strip(" .:-–—")
+            byline = Byline(text, source, None, None) if source else None
+        if byline is not None:
+            return byline, hint_elements(tree, hint)
+    return None, []
+
+
+def _hinted_dates(tree: HtmlElement, hints: ExtractionHints | None) -> list[Candidate]:
+    """Candidates from the site's ``date`` hint: its "Publié le"/"mis à jour le" phrases when
+    it has some, else its whole text (or attribute) as the publication date."""
+    found = []
+    for text in hint_texts(tree, hints.date if hints else None):
+        phrases = find_dated_phrases(text)
+        found += [Candidate("hint", kind, fragment) for kind, fragment in phrases]
+        if not phrases:
+            found.append(Candidate("hint", "published", text))
+    return found
 
 
 def _candidates(source: str, kind: str, texts: list[str]) -> list[Candidate]:

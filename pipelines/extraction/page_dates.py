@@ -5,6 +5,8 @@ raw text); :func:`resolve_dates` reads them in the order below and keeps the fir
 the reader that gave it (the record's ``published_source`` / ``updated_source``):
 
 ========================  ==============================================================
+``hint``                  the site's ``date`` hint (sites file): the element or attribute it
+                          selects, its "Publié le …"/"mis à jour le …" phrases if it has any
 ``spip-header``           the article header's own markup: SPIP's ``p.info-publi`` line,
                           ``abbr.published``, ``time[pubdate]``, ``.dt-published``, a
                           ``<time>`` in the article's ``<header>``/cartouche, "Publié le …" /
@@ -64,14 +66,14 @@ from regarchive.pipelines.extraction.dates import (
 from regarchive.pipelines.extraction.page import block_lines, clean_space, text_of
 
 PUBLISHED_ORDER = (
-    "spip-header", "byline", "itemprop", "json-ld", "opengraph", "meta", "time", "date-line",
-    "url", "near-title", "htmldate",
+    "hint", "spip-header", "byline", "itemprop", "json-ld", "opengraph", "meta", "time",
+    "date-line", "url", "near-title", "htmldate",
 )  # fmt: skip
 # Readers whose disagreement with the one kept is worth a warning: those that state a date on
 # purpose. (A URL, a <time> or a date line may well be another event's.)
-TRUSTED = frozenset({"spip-header", "byline", "itemprop", "json-ld", "opengraph", "meta"})
+TRUSTED = frozenset({"hint", "spip-header", "byline", "itemprop", "json-ld", "opengraph", "meta"})
 # Update readers, visible statements first, then metadata (kept only when on a later day).
-VISIBLE_UPDATES = ("spip-header", "byline")
+VISIBLE_UPDATES = ("hint", "spip-header", "byline")
 METADATA_UPDATES = ("spip-header-markup", "itemprop", "json-ld", "opengraph", "meta")
 
 

@@ -223,8 +223,37 @@ def remove_boilerplate(tree: HtmlElement, blocks: list[HeadedBlock]) -> list[Htm
     found: list[HtmlElement] = []
     _collect_boilerplate(tree.body, False, found)
     found += [element for block in blocks for element in block.elements]
+    found += _tag_lists(tree)
     drop(found)
     return found
+
+
+_TAG_LINKS = etree.XPath("//body//a[@rel][contains(@rel, 'tag')]")
+_TAG_LIST_TAGS = frozenset({"p", "div", "ul", "ol", "section", "footer", "dl", "nav"})
+# What a keyword line says besides its links: "Mots-clés :", "Étiquettes :", commas.
+_TAG_LIST_LABEL_MAX = 40
+
+
+def _tag_lists(tree: HtmlElement) -> list[HtmlElement]:
+    """The keyword lines ("Mots-clés : Apprentissage, Circulaires"): blocks whose every link is
+    a ``rel="tag"`` link and whose other text is only a short label. Never the article's text,
+    however few keywords it lists."""
+    found: dict[int, HtmlElement] = {}
+    for link in _TAG_LINKS(tree):
+        if "tag" not in link.get("rel", "").lower().split():
+            continue
+        block = next((a for a in link.iterancestors() if a.tag in _TAG_LIST_TAGS), None)
+        if block is None or id(block) in found or block.tag == "body":
+            continue
+        links = block.findall(".//a")
+        if not all("tag" in (a.get("rel") or "").lower().split() for a in links):
+            continue
+        label = block.text_content()
+        for a in links:
+            label = label.replace(a.text_content(), "", 1)
+        if len(" ".join(label.split())) <= _TAG_LIST_LABEL_MAX:
+            found[id(block)] = block
+    return list(found.values())
 
 
 def _collect_boilerplate(parent: HtmlElement, in_article: bool, found: list[HtmlElement]) -> None:

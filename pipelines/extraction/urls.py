@@ -109,12 +109,19 @@ _SEARCH_PATH = re.compile(r"(?:^|/)(?:recherche|search)(?:/|$|\.html?$)", re.I)
 _SPIP_ARTICLE_PARAM = re.compile(r"^article(\d+)$")
 _SPIP_ARTICLE_PATH = re.compile(r"/article(\d+)\.html?$")
 _SPIP_RUBRIC_PARAM = re.compile(r"^rubrique(\d+)$")
-_SPIP_RUBRIC_PATH = re.compile(r"/rubrique(\d+)\.html?$")
+_SPIP_RUBRIC_PATH = re.compile(r"/(?:rubrique|mot|auteur)(\d+)\.html?$")
 _SPIP_OTHER_OBJECT = re.compile(r"^(?:mot|auteur|breve|site|document|syndic|forum)\d+$")
 # SPIP "propres" URLs: rubric ``-Titre-``, keyword ``+Mot+``, author ``_Nom_``.
 _PROPRE_RUBRIC = re.compile(r"^/-[^/]+-/?$")
 _PROPRE_KEYWORD = re.compile(r"^/\+[^/]+\+/?$")
 _PROPRE_AUTHOR = re.compile(r"^/_[^/]+_/?$")
+# Taxonomy archives of other CMSs (WordPress, Drupal, Joomla…): a category, tag or author page
+# lists articles, whatever it is called in the site's language.
+_TAXONOMY_PATH = re.compile(
+    r"^(?:/[a-z]{2})?/(?:category|categorie|categories|tag|tags|etiquette|author|auteur|"
+    r"taxonomy/term)/[^/]+(?:/.*)?$",
+    re.IGNORECASE,
+)
 
 
 def is_tracking_param(name: str) -> bool:
@@ -244,8 +251,15 @@ def spip_article_id(url: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _names_a_post(params: dict[str, str]) -> bool:
+    """WordPress's short links to one post or page: ``/?p=123``, ``/?page_id=4``."""
+    return any(params.get(key, "").isdigit() for key in ("p", "page_id"))
+
+
 def looks_like_listing(url: str) -> bool:
-    """True for URLs of rubric listings and other non-article SPIP objects."""
+    """True for URLs of rubric listings and other non-article SPIP objects, and for the
+    category, tag and author archives of other CMSs (``/category/regions/``, ``/tag/…``,
+    ``/taxonomy/term/12``)."""
     parts = urlsplit(url)
     params = query_params(url)
     if any(_SPIP_RUBRIC_PARAM.match(k) or _SPIP_OTHER_OBJECT.match(k) for k in params):
@@ -255,10 +269,15 @@ def looks_like_listing(url: str) -> bool:
     if _SPIP_RUBRIC_PATH.search(parts.path):
         return True
     path = parts.path
-    if path in ("", "/", "/index.php", "/spip.php") and not spip_article_id(url):
+    if path in ("", "/", "/index.php", "/spip.php") and not (
+        spip_article_id(url) or _names_a_post(params)
+    ):
         return True
     return bool(
-        _PROPRE_RUBRIC.match(path) or _PROPRE_KEYWORD.match(path) or _PROPRE_AUTHOR.match(path)
+        _PROPRE_RUBRIC.match(path)
+        or _PROPRE_KEYWORD.match(path)
+        or _PROPRE_AUTHOR.match(path)
+        or _TAXONOMY_PATH.match(path)
     )
 
 

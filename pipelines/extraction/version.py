@@ -11,4 +11,6 @@ from __future__ import annotations
 
 # 2: text with trafilatura's recall and only chapô repeats dropped, metadata titles, the byline
 # grammar (source, published, updated), UTF-8 pages with a stale <meta> charset, one URL spelling.
-EXTRACTOR_VERSION = 2
+# 3: listings of other CMSs and teaser pages are not articles, keyword lines out of the text,
+# sites' extraction hints.
+EXTRACTOR_VERSION = 3
