@@ -31,6 +31,18 @@ try:  # UTC timestamps (SPIP's ``date_iso``) are read in the sites' time unless 
 except ZoneInfoNotFoundError:  # pragma: no cover - no tz database: keep the date as written
     SITE_TIMEZONE = None
 
+FRENCH_MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def french_long_date(day: date) -> str:
+    """A day as French pages write it in full: ``12 décembre 2017``, ``1er août 2023``."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {FRENCH_MONTHS[day.month - 1]} {day.year}"
+
+
 _MONTHS = {
     "janvier": 1, "janv": 1, "jan": 1, "january": 1,
     "fevrier": 2, "fevr": 2, "fev": 2, "february": 2, "feb": 2,

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from string import Formatter
 
+from regarchive.pipelines.extraction.dates import french_long_date
+
 SITE_NAME = "Veille des territoires"
 SLOGAN = "Actualités et circulaires des collectivités territoriales"
 SPIP_VERSION = "4.2.8"
@@ -429,20 +431,6 @@ INTERTITRES: tuple[str, ...] = (
     "Les points de vigilance",
 )
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 MONTHS_SHORT = (
     "janv.",
     "févr.",
@@ -497,8 +485,7 @@ def a(phrase: str) -> str:
 
 def affdate(day: date) -> str:
     """SPIP's ``affdate``: ``12 décembre 2017``, ``1er août 2023``."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+    return french_long_date(day)
 
 
 def affdate_jourcourt(day: date) -> str:

@@ -17,6 +17,7 @@ Pages are rendered lazily and cached, so that sites of 10,000 articles build in 
 
 from __future__ import annotations
 
+import html
 import random
 from datetime import date
 
@@ -277,3 +278,28 @@ class Site:
         if spec.style != "f":
             headers["Last-Modified"] = http_date(spec.updated or spec.spip_date)
         return Page(body, content_type, 200, headers)
+
+    def sitemap_rubric_paths(self) -> list[str]:
+        """The rubric listings the sitemap lists besides the articles."""
+        return [r.path for r in RUBRICS]
+
+    def _sitemap(self) -> Page:
+        urls = [f"<url><loc>{self.base_url}/</loc></url>"]
+        urls += [
+            f"<url><loc>{html.escape(self.url(path))}</loc></url>"
+            for path in self.sitemap_rubric_paths()
+        ]
+        for spec in self._specs.values():
+            lastmod = (
+                f"<lastmod>{(spec.updated or spec.spip_date).isoformat()}</lastmod>"
+                if spec.published
+                else ""
+            )
+            urls.append(f"<url><loc>{html.escape(self.url(spec.path))}</loc>{lastmod}</url>")
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + "\n".join(urls)
+            + "\n</urlset>\n"
+        )
+        return Page(xml.encode("utf-8"), "text/xml; charset=utf-8")

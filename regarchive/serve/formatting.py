@@ -11,21 +11,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from regarchive.archive.queries import MATCH_END, MATCH_START
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+from regarchive.pipelines.extraction.dates import french_long_date
 
 # Where a date or a category was read from, as the extractor records it (``published_source``,
 # ``updated_source``, ``category_source``); a value not listed here is shown as it is.
@@ -60,8 +46,7 @@ def french_day(value: str | None) -> str:
         day = date.fromisoformat(value[:10])
     except ValueError:
         return value
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+    return french_long_date(day)
 
 
 def french_moment(value: str | None) -> str:

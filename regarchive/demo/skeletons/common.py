@@ -162,23 +162,8 @@ class SkeletonSite(Site):
         )
         return Page(xml.encode("utf-8"), "application/rss+xml; charset=utf-8")
 
-    def _sitemap(self) -> Page:
-        urls = [f"<url><loc>{self.base_url}/</loc></url>"]
-        urls += [f"<url><loc>{html.escape(self.url(p))}</loc></url>" for p in self._rubric_paths()]
-        for spec in self._specs.values():
-            lastmod = (
-                f"<lastmod>{(spec.updated or spec.spip_date).isoformat()}</lastmod>"
-                if spec.published
-                else ""
-            )
-            urls.append(f"<url><loc>{html.escape(self.url(spec.path))}</loc>{lastmod}</url>")
-        xml = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + "\n".join(urls)
-            + "\n</urlset>\n"
-        )
-        return Page(xml.encode("utf-8"), "text/xml; charset=utf-8")
+    def sitemap_rubric_paths(self) -> list[str]:
+        return self._rubric_paths()
 
     def _rubric_paths(self) -> list[str]:
         return [self.rubric_path(r) for r in RUBRICS]

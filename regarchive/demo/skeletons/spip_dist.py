@@ -792,21 +792,3 @@ Suivre le site (RSS&nbsp;2.0)</a></p>"""
             200,
             {"Composed-By": c.COMPOSED_BY},
         )
-
-    def _sitemap(self) -> Page:
-        urls = [f"<url><loc>{self.base_url}/</loc></url>"]
-        urls += [f"<url><loc>{html.escape(self.url(r.path))}</loc></url>" for r in RUBRICS]
-        for spec in self._specs.values():
-            lastmod = (
-                f"<lastmod>{(spec.updated or spec.spip_date).isoformat()}</lastmod>"
-                if spec.published
-                else ""
-            )
-            urls.append(f"<url><loc>{html.escape(self.url(spec.path))}</loc>{lastmod}</url>")
-        xml = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + "\n".join(urls)
-            + "\n</urlset>\n"
-        )
-        return Page(xml.encode("utf-8"), "text/xml; charset=utf-8")
