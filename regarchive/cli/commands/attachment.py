@@ -13,7 +13,7 @@ from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
 from regarchive.cli.commands.show import find_record
 
 
-@click.group()
+@click.group(short_help="Get archived documents (PDF, ODT, DOCX).")
 def attachment() -> None:
     """The documents archived items link (PDF, ODT, DOCX…)."""
 

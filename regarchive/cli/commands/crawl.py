@@ -56,7 +56,7 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
-@click.command()
+@click.command(short_help="Crawl rubric URLs or a sites file.")
 @click.argument("urls", nargs=-1)
 @click.option(
     "--config",

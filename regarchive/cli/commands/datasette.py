@@ -30,7 +30,7 @@ def datasette_metadata(db_path: str) -> dict[str, Any]:
     return metadata
 
 
-@click.command(name="datasette-metadata")
+@click.command(name="datasette-metadata", short_help="Print Datasette metadata for the archive.")
 @DB_OPTION
 @format_options(("json",), default="json", what="metadata")
 def datasette_metadata_command(db_path: str, output: Output) -> None:

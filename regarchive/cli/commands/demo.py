@@ -94,7 +94,7 @@ def rubric_urls(base_url: str) -> list[str]:
     return sorted(base_url + rubric.path for rubric in RUBRICS)
 
 
-@click.command()
+@click.command(short_help="Crawl the bundled sample site (offline).")
 @DB_OPTION
 @click.option(
     "--articles",

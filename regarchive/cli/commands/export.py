@@ -121,7 +121,7 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-@click.command()
+@click.command(short_help="Write items as JSONL, CSV, JSON, Parquet…")
 @DB_OPTION
 @format_options(
     FORMATS,

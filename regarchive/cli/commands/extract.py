@@ -39,7 +39,7 @@ def differences(archived: Mapping[str, Any], extracted: Mapping[str, Any]) -> li
     return lines
 
 
-@click.command()
+@click.command(short_help="Print the record made of one page, as JSON.")
 @click.argument("source")
 @click.option("--url", default=None, help="The URL the saved page was fetched from.")
 @click.option(

@@ -84,7 +84,7 @@ def history_lines(
     return lines
 
 
-@click.command()
+@click.command(short_help="Show an item's versions and what changed.")
 @click.argument("item")
 @DB_OPTION
 @format_options(("text", "json"), default="text", aliases=("json",), what="history")

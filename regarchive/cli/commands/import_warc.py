@@ -14,7 +14,7 @@ from regarchive.cli.commands.common import DB_OPTION, ConfigError, open_archive
 from regarchive.cli.commands.crawl import hold_lock
 
 
-@click.command("import-warc")
+@click.command("import-warc", short_help="Build or update the archive from WARC files.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
 @click.option(

@@ -14,7 +14,7 @@ import click
 from regarchive.cli.commands.common import check_host_resolves, check_http_url
 
 
-@click.command()
+@click.command(short_help="Print a [[site]] table for a new site.")
 @click.argument("url")
 def init(url: str) -> None:
     """Look at a new site (a handful of requests) and print a [[site]] table for a sites file."""

@@ -17,7 +17,7 @@ from regarchive.cli.commands.summaries import (
 )
 
 
-@click.command(name="list")
+@click.command(name="list", short_help="List items, newest first.")
 @DB_OPTION
 @filter_options
 @LIMIT_OPTION

@@ -20,7 +20,7 @@ DIFF_LINES = 8
 DIFF_WIDTH = 100
 
 
-@click.command()
+@click.command(short_help="Re-extract archived pages, no network.")
 @filter_options
 @DB_OPTION
 @click.option(

@@ -18,7 +18,7 @@ from regarchive.cli.commands.summaries import (
 )
 
 
-@click.command()
+@click.command(short_help="Full-text search, accents ignored.")
 @click.argument("query")
 @DB_OPTION
 @filter_options

@@ -11,7 +11,7 @@ from regarchive.cli.commands.common import DB_OPTION, ConfigError
 DEFAULT_PORT = 8001
 
 
-@click.command()
+@click.command(short_help="Browse the archive in a web page.")
 @DB_OPTION
 @click.option(
     "--host",

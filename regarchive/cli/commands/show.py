@@ -141,7 +141,7 @@ def fetched_page(archive: Archive, record: Mapping[str, Any]) -> FetchedPage | N
     return None
 
 
-@click.command()
+@click.command(short_help="Show one item: metadata, text, links.")
 @click.argument("item")
 @DB_OPTION
 @format_options(("text", "json", "html"), default="text", aliases=("json",), what="item")

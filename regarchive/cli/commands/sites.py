@@ -30,7 +30,7 @@ def load_sites_or_exit(path: str) -> list[SiteConfig]:
         sys.exit(EXIT_CONFIG)
 
 
-@click.group()
+@click.group(short_help="Check a sites file (sites check FILE).")
 def sites() -> None:
     """Work with a sites file (the TOML file ``crawl --config`` reads)."""
 

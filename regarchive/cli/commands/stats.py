@@ -95,7 +95,7 @@ def chart_of(archive: Archive, filters: Filters, counts: Mapping[str, Any], db_p
     )
 
 
-@click.command()
+@click.command(short_help="Count items per category, rubric, year…")
 @DB_OPTION
 @filter_options
 @click.option("--query", "query", default=None, metavar="QUERY", help="Only items matching QUERY.")

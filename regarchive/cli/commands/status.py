@@ -180,7 +180,7 @@ def status_warnings(
     return warnings
 
 
-@click.command()
+@click.command(short_help="Last crawls and rubrics; warn if unhealthy.")
 @DB_OPTION
 @click.option(
     "--runs",
