@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from regarchive.archive.errors import ArchiveMissingError
 from regarchive.archive.store import Archive
@@ -93,6 +93,24 @@ def _as_datetime(value: str) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class ArchiveView(Protocol):
+    """What a crawl asks of the archive: :class:`ArchiveState` answers from the file, and a
+    frontier crawler's view (``regarchive.scraper.frontier.archive_view``) from what the
+    ingester published in Redis."""
+
+    walked_listings: set[str]
+    failed_urls: list[str]
+    failed: frozenset[str]
+
+    def known_page(self, url: str) -> KnownPage | None: ...
+
+    def revisits(self, batch: int = 1000) -> Iterator[tuple[str, KnownPage]]: ...
+
+    def all_known(self, urls: list[str]) -> bool: ...
+
+    def close(self) -> None: ...
 
 
 class ArchiveState:

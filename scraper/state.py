@@ -25,6 +25,9 @@ from regarchive.scraper.items import Sighting
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from regarchive.scraper.frontier.member import FrontierMember
+    from regarchive.scraper.incremental import ArchiveView
+
 SightingKey = tuple[str, str | None, str]
 
 
@@ -34,7 +37,7 @@ class CrawlState(CrawlScope):
     def __init__(
         self,
         start_urls: Iterable[str] = (),
-        archive: ArchiveState | None = None,
+        archive: ArchiveView | None = None,
         policy: RevisitPolicy | None = None,
         attachment_hosts: HostPatterns | None = None,
         *,
@@ -45,7 +48,7 @@ class CrawlState(CrawlScope):
         self.start_urls = list(start_urls)
         # host:port of the start URLs: nothing else is requested.
         self.sites = frozenset(site_of(url) for url in self.start_urls)
-        self.archive = archive or ArchiveState()
+        self.archive: ArchiveView = archive or ArchiveState()
         self.policy = policy or RevisitPolicy()
         # Other hosts the documents articles link may be fetched from: for every site, and for
         # the articles of a site whose table in a sites file names its own.
@@ -84,14 +87,23 @@ class CrawlState(CrawlScope):
         self.incomplete_listings: set[str] = set()
         # Listings whose paging stopped at a page of known articles: older pages were not read.
         self.stopped_early: set[str] = set()
+        # This process's place in a shared frontier (``--frontier``), None for a crawl alone.
+        self.frontier: FrontierMember | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlState:
         """The state of the crawl of ``crawler.spider`` (its ``start_urls``) into the archive
         named by ``REGARCHIVE_DB``; the archive stays open for lookups until the spider
-        closes."""
+        closes. With ``REGARCHIVE_FRONTIER``, the archive is what the ingester published in
+        Redis, and the listing counters are the run's, shared by every crawler."""
         settings = crawler.settings
         start_urls = crawler.spider.start_urls if crawler.spider is not None else []
+        if settings.get("REGARCHIVE_FRONTIER"):
+            from regarchive.scraper.frontier.crawl import frontier_crawl_state
+
+            state = frontier_crawl_state(crawler, start_urls)
+            crawler.signals.connect(state.request_scheduled, signal=signals.request_scheduled)
+            return state
         tables = settings.getlist("REGARCHIVE_SITES")
         state = cls(
             start_urls,
