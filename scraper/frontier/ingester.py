@@ -40,6 +40,15 @@ from regarchive.scraper.frontier.publisher import StatePublisher
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+WRITTEN_COUNTS = (
+    "items_inserted",
+    "items_updated",
+    "items_unchanged",
+    "urls_merged",
+    "sightings",
+    "fetch_errors",
+    "extraction_errors",
+)
 BLOCK_MS = 500
 
 
@@ -122,6 +131,10 @@ class Ingester:
         while messages := self._read("0", None):
             self._ingest(messages)
 
+    def read_new(self) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        """Entries no one has read yet (they are pending until acknowledged)."""
+        return self._read(">", None)
+
     def _read(self, start: str, block: int | None) -> list[tuple[bytes, dict[bytes, bytes]]]:
         reply = self.client.xreadgroup(
             GROUP, CONSUMER, {self.stream: start}, count=self.batch, block=block
@@ -139,6 +152,17 @@ class Ingester:
 
     def _ingest(self, messages: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
         """Write ``messages`` in one transaction, then acknowledge them."""
+        self.acknowledge(self.commit(messages))
+
+    def acknowledge(self, ids: list[str]) -> None:
+        """Committed: now, and only now, Redis may forget them."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.xack(self.stream, GROUP, *ids)
+        pipe.xdel(self.stream, *ids)
+        pipe.execute()
+
+    def commit(self, messages: list[tuple[bytes, dict[bytes, bytes]]]) -> list[str]:
+        """Write ``messages`` in one transaction; returns their ids."""
         ids = [_text(entry_id) for entry_id, _ in messages]
         done = self.archive.ingested_up_to(self.stream)
         done_key = stream_id_key(done) if done else None
@@ -175,14 +199,10 @@ class Ingester:
                 if crawler in self.runs:
                     self.archive.save_crawler_tally(crawler, self.runs[crawler].tally)
             self.archive.mark_ingested(self.stream, ids[-1])
-        # Committed: now, and only now, Redis may forget them.
-        pipe = self.client.pipeline(transaction=True)
-        pipe.xack(self.stream, GROUP, *ids)
-        pipe.xdel(self.stream, *ids)
-        pipe.execute()
         self.publisher.publish_touched(touched)
         if run_state_changed:
             self.publisher.publish_run_state()
+        return ids
 
     def _run_of(self, crawler: str) -> CrawlerRun:
         """The archive run of ``crawler`` (opened here if its start was never seen)."""
@@ -248,8 +268,8 @@ class Ingester:
     def _finish(self, run: CrawlerRun, data: dict[str, Any]) -> None:
         """Close the crawler's run with its own stats and what the ingester counted."""
         stats: dict[str, Any] = dict(data.get("stats") or {})
-        # The crawler counted what it pushed; the archive's side is the ingester's.
-        for key in ("items_inserted", "items_updated", "items_unchanged", "urls_merged"):
+        # The crawler counted what it pushed; what reached the archive is the ingester's count.
+        for key in WRITTEN_COUNTS:
             stats[STAT_PREFIX + key] = run.tally.get(STAT_PREFIX + key, 0)
         self.archive.finish_crawl(
             run.crawl_id,
