@@ -241,3 +241,66 @@ def test_the_ingester_publishes_what_reruns_need(
     assert view.all_known(urls) and not view.all_known([*urls, "http://site.test/new"])
     assert sorted(url for url, _ in view.revisits()) == urls
     assert view.failed_urls == ["http://site.test/broken"]
+
+
+# -- the commands' answers ------------------------------------------------------------------------
+
+
+def test_status_shows_the_frontier(frontier: Frontier, db_path: Path) -> None:
+    from tests.support import invoke
+
+    url = frontier.client.connection_pool.connection_kwargs["path"]
+    frontier.join("host:123:abc")
+    frontier.push("site-1:80", 0, b"a")
+    frontier.push("site-1:80", 0, b"b")
+    frontier.push("site-2:80", 0, b"c")
+    frontier.acquire("site-1:80", "host:123:abc")
+    frontier.pop("site-1:80", "host:123:abc", "1")
+    frontier.ensure_group()
+    frontier.client.xadd(frontier.keys.stream, {"kind": "start"})
+    result = invoke("status", "--frontier", f"unix://{url}?db=0", "--db", str(db_path))
+    assert result.exit_code == 0, result.output
+    assert "1 crawlers alive, 2 requests queued on 2 sites, 1 entries waiting" in result.output
+    assert "no archive state published yet" in result.output
+    crawler_line = next(line for line in result.output.splitlines() if "host:123:abc" in line)
+    assert crawler_line.split()[-1] == "1"  # one page in hand
+    site_line = next(
+        line for line in result.output.splitlines() if line.strip().startswith("site-1")
+    )
+    assert site_line.split()[1:] == ["1", "host:123:abc"]
+
+
+@pytest.mark.parametrize(
+    ("frontier_url", "code", "message"),
+    [
+        ("ftp://127.0.0.1/0", 2, "not a Redis URL"),
+        ("redis://127.0.0.1:notaport/0", 2, "malformed Redis URL"),
+        ("unix:///nonexistent/redis.sock?db=0", 75, "cannot reach the frontier"),
+    ],
+)
+def test_a_bad_or_unreachable_frontier_is_one_line(
+    frontier_url: str, code: int, message: str, db_path: Path
+) -> None:
+    from tests.support import invoke
+
+    for args in (
+        ("crawl", "--frontier", frontier_url, "http://127.0.0.1:1/rubrique"),
+        ("ingest", "--frontier", frontier_url, "--db", str(db_path)),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == code, result.output
+        assert message in result.output and result.output.count("\n") == 1, result.output
+        assert "Traceback" not in result.output
+
+
+def test_a_crawler_without_an_ingester_says_to_start_one(client: redis.Redis) -> None:
+    from tests.support import invoke
+
+    path = client.connection_pool.connection_kwargs["path"]
+    result = invoke(
+        "crawl", "--frontier", f"unix://{path}?db=0", "http://127.0.0.1:1/rubrique",
+        "-s", "REGARCHIVE_FRONTIER_WAIT=0",
+    )  # fmt: skip
+    assert result.exit_code == 75
+    assert "start `regarchive ingest" in result.output
+    assert result.output.count("\n") == 1

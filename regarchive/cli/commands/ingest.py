@@ -47,20 +47,24 @@ def ingest(frontier: str, db_path: str, until_idle: float | None, quiet: bool) -
         check_frontier_url(frontier)
     except FrontierError as error:
         raise ConfigError(str(error)) from None
+    try:
+        client = connect(frontier)
+    except FrontierError as error:
+        click.echo(f"regarchive: {error}", err=True)
+        sys.exit(EXIT_LOCKED)  # try again later: the server is not up yet
+    client.close()
     check_archive(db_path)
-    stop = []
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        # Finish the batch in hand (it is acknowledged once committed), then stop.
-        signal.signal(signum, lambda *_: stop.append(True))
-    configure_logging(verbose=False)
+    stop: list[bool] = []
     with hold_lock(db_path):
-        try:
-            client = connect(frontier)
-        except FrontierError as error:
-            click.echo(f"regarchive: {error}", err=True)
-            sys.exit(EXIT_LOCKED)
         from regarchive.archive.store import Archive
 
+        configure_logging(verbose=False)
+        client = connect(frontier)
+        previous = {
+            # Finish the batch in hand (it is acknowledged once committed), then stop.
+            signum: signal.signal(signum, lambda *_: stop.append(True))
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
         try:
             with Archive(db_path) as archive:
                 outcome = Ingester(Frontier(client), archive).run(
@@ -81,5 +85,7 @@ def ingest(frontier: str, db_path: str, until_idle: float | None, quiet: bool) -
             sys.exit(1)
         finally:
             client.close()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
     if not quiet:
         click.echo(outcome.summary(db_path))
