@@ -359,6 +359,13 @@ SETTINGS: tuple[Setting, ...] = (
         "sites one frontier crawler holds at once (each site is crawled by one crawler at a time)",
         1,
     ),
+    Setting(
+        "REGARCHIVE_FRONTIER_CRAWLER",
+        "text",
+        "",
+        "this crawler's id in the frontier (the command registers it before the crawl starts; "
+        "empty: a new one)",
+    ),
     _seconds(
         "REGARCHIVE_FRONTIER_WAIT",
         120.0,

@@ -107,10 +107,18 @@ def crawl_alone(start_urls: list[str], db: Path) -> subprocess.CompletedProcess[
     return result
 
 
+def start_crawlers(url: str, start_urls: list[str], count: int) -> list[subprocess.Popen[str]]:
+    """``count`` crawlers, once they are registered in the frontier (they wait there for the
+    ingester's state): an ingester started now does not take the frontier for idle."""
+    processes = [start_crawler(url, start_urls) for _ in range(count)]
+    wait_for(lambda: set(crawler_ids(url)) >= {p.pid for p in processes}, timeout=120)
+    return processes
+
+
 def crawl_in_frontier(url: str, start_urls: list[str], db: Path, crawlers: int = 2) -> list[str]:
-    """One round: an ingester and ``crawlers`` crawlers; their outputs."""
+    """One round: ``crawlers`` crawlers and an ingester; their outputs."""
+    processes = start_crawlers(url, start_urls, crawlers)
     ingester = start_ingester(url, db)
-    processes = [start_crawler(url, start_urls) for _ in range(crawlers)]
     outputs = []
     for process in processes:
         code, output = finish(process)
@@ -184,10 +192,9 @@ def test_a_crawler_killed_mid_run_loses_nothing(frontier_url: str, tmp_path: Pat
         # Slow servers: the crawl lasts long enough to be killed in the middle of a site.
         start_urls = serve_sites(stack, 2, delay=0.1)
         crawl_alone(start_urls, alone)
-        ingester = start_ingester(frontier_url, shared)
-        victim = start_crawler(frontier_url, start_urls)
-        wait_for(lambda: victim.pid in crawler_ids(frontier_url), timeout=120)
+        (victim,) = start_crawlers(frontier_url, start_urls, 1)
         victim_id = crawler_ids(frontier_url)[victim.pid]
+        ingester = start_ingester(frontier_url, shared)
         survivor = start_crawler(frontier_url, start_urls)
         # Killed while it holds pages it took and has archived some of its site already.
         wait_for(lambda: items_in(shared) >= 3 and claimed(frontier_url, victim_id) > 0, 120)
@@ -210,8 +217,8 @@ def test_a_killed_ingester_restarted_loses_and_doubles_nothing(
     with ExitStack() as stack:
         start_urls = serve_sites(stack, 2, delay=0.05)
         crawl_alone(start_urls, alone)
+        crawlers = start_crawlers(frontier_url, start_urls, 2)
         ingester = start_ingester(frontier_url, shared, idle=60)
-        crawlers = [start_crawler(frontier_url, start_urls) for _ in range(2)]
         wait_for(lambda: items_in(shared) >= 5, timeout=120)
         os.kill(ingester.pid, signal.SIGKILL)
         ingester.communicate(timeout=30)

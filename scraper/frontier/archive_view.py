@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import redis
 
@@ -39,11 +39,18 @@ def known_page_from(value: bytes | str | None) -> KnownPage | None:
     return KnownPage(**{field: row.get(field) for field in KNOWN_FIELDS})
 
 
-def wait_for_state(client: redis.Redis, keys: FrontierKeys, seconds: float) -> None:
-    """Wait until the ingester has published the archive's state, at most ``seconds``."""
+def wait_for_state(
+    client: redis.Redis,
+    keys: FrontierKeys,
+    seconds: float,
+    keep_alive: Callable[[], object] = lambda: None,
+) -> None:
+    """Wait until the ingester has published the archive's state, at most ``seconds``, calling
+    ``keep_alive`` meanwhile (a registered crawler's heartbeat)."""
     deadline = time.monotonic() + seconds
     said = False
     while not client.exists(keys.published):
+        keep_alive()
         if time.monotonic() >= deadline:
             raise FrontierError(
                 "the frontier has no archive state: start `regarchive ingest --frontier URL "

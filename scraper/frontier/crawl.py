@@ -15,10 +15,10 @@ from regarchive.scraper.frontier.archive_view import (
     RubricNames,
     wait_for_state,
 )
-from regarchive.scraper.frontier.connection import connect
+from regarchive.scraper.frontier.connection import FrontierError, connect
 from regarchive.scraper.frontier.frontier import Frontier
 from regarchive.scraper.frontier.keys import FrontierKeys
-from regarchive.scraper.frontier.member import FrontierMember
+from regarchive.scraper.frontier.member import FrontierMember, new_crawler_id
 from regarchive.scraper.incremental import RevisitPolicy
 from regarchive.scraper.state import CrawlState
 
@@ -39,6 +39,31 @@ def use_frontier(settings: Settings, url: str) -> None:
     settings.set("SCHEDULER_IDLE_BEFORE_CLOSE", 0, priority="cmdline")
 
 
+def register(settings: Settings) -> None:
+    """Register this crawler in the frontier now, before Scrapy starts (a second or so), and
+    wait for the archive's state: an ``ingest --until-idle`` started meanwhile sees a crawler
+    alive and does not take the frontier for idle. Raises FrontierError (and leaves) when the
+    state does not come."""
+    client = connect(settings.get("REGARCHIVE_FRONTIER"))
+    try:
+        frontier = Frontier(client, FrontierKeys(), settings.getfloat("REGARCHIVE_FRONTIER_LEASE"))
+        crawler_id = new_crawler_id()
+        frontier.join(crawler_id)
+        try:
+            wait_for_state(
+                client,
+                frontier.keys,
+                settings.getfloat("REGARCHIVE_FRONTIER_WAIT"),
+                keep_alive=lambda: frontier.heartbeat(crawler_id),
+            )
+        except FrontierError:
+            frontier.leave(crawler_id)
+            raise
+        settings.set("REGARCHIVE_FRONTIER_CRAWLER", crawler_id, priority="cmdline")
+    finally:
+        client.close()
+
+
 def frontier_crawl_state(crawler: Crawler, start_urls: Iterable[str]) -> CrawlState:
     """The crawl state of a frontier crawler (see :meth:`CrawlState.from_crawler`)."""
     settings = crawler.settings
@@ -47,7 +72,11 @@ def frontier_crawl_state(crawler: Crawler, start_urls: Iterable[str]) -> CrawlSt
     keys = FrontierKeys()
     wait_for_state(client, keys, settings.getfloat("REGARCHIVE_FRONTIER_WAIT"))
     frontier = Frontier(client, keys, settings.getfloat("REGARCHIVE_FRONTIER_LEASE"))
-    member = FrontierMember(frontier, settings.getint("REGARCHIVE_FRONTIER_SITES"))
+    member = FrontierMember(
+        frontier,
+        settings.getint("REGARCHIVE_FRONTIER_SITES"),
+        settings.get("REGARCHIVE_FRONTIER_CRAWLER") or None,
+    )
     member.connect(crawler)
     sites = {site_of(url) for url in start_urls}
     state = CrawlState(

@@ -221,30 +221,20 @@ def crawl_in_frontier(
     log_file: str | None,
 ) -> int:
     """One crawler of a shared frontier; the archive file is never opened."""
-    from regarchive.scraper.frontier.archive_view import wait_for_state
-    from regarchive.scraper.frontier.connection import (
-        FrontierError,
-        check_frontier_url,
-        connect,
-    )
-    from regarchive.scraper.frontier.crawl import use_frontier
-    from regarchive.scraper.frontier.keys import FrontierKeys
+    from regarchive.scraper.frontier.connection import FrontierError, check_frontier_url
+    from regarchive.scraper.frontier.crawl import register, use_frontier
     from regarchive.scraper.runner import run_crawl
 
     try:
         check_frontier_url(frontier_url)
     except FrontierError as error:
         raise ConfigError(str(error)) from None
+    use_frontier(settings, frontier_url)
     try:
-        client = connect(frontier_url)
-        try:
-            wait_for_state(client, FrontierKeys(), settings.getfloat("REGARCHIVE_FRONTIER_WAIT"))
-        finally:
-            client.close()
+        register(settings)
     except FrontierError as error:
         click.echo(f"regarchive: {error}", err=True)
         return EXIT_LOCKED  # try again later: the server or the ingester is not up yet
-    use_frontier(settings, frontier_url)
     if not quiet and sys.stderr.isatty():
         settings.set("REGARCHIVE_PROGRESS", True, priority="cmdline")
     outcome = run_crawl(start_urls, settings, verbose=verbose, log_file=log_file)
