@@ -95,6 +95,19 @@ def contents(db: Path) -> dict[str, Any]:
         "sightings": sorted(query(db, "SELECT url, rubric, label, category FROM sightings")),
         "pages": sorted(query(db, "SELECT url, final_url, status, body_hash FROM pages")),
         "versions": query(db, "SELECT count(*) FROM versions")[0][0],
+        "attachments": sorted(
+            query(db, "SELECT url, final_url, sha256, status, error FROM attachments")
+        ),
+        "documents": sorted(
+            query(db, "SELECT sha256, size, pages, title, text FROM attachment_files")
+        ),
+        "item_attachments": sorted(
+            query(
+                db,
+                "SELECT i.url, a.url, a.label FROM item_attachments a "
+                "JOIN items i ON i.id = a.item_id",
+            )
+        ),
         "listings": sorted(
             query(db, "SELECT url, rubric FROM listings WHERE last_walked IS NOT NULL")
         ),
@@ -147,7 +160,7 @@ def test_two_crawlers_and_an_ingester_build_what_one_crawl_builds(
         crawl_alone(start_urls, alone)
         outputs = crawl_in_frontier(frontier_url, start_urls, shared)
         expected = contents(alone)
-        assert expected["items"] and expected["sightings"]
+        assert expected["items"] and expected["sightings"] and expected["attachments"]
         assert contents(shared) == expected
         assert "entries pushed to the frontier" in outputs[0]
         assert "Ingested" in outputs[-1]

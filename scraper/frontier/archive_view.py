@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import redis
 
@@ -76,6 +77,10 @@ class FrontierArchiveView:
 
     def known_page(self, url: str) -> KnownPage | None:
         return known_page_from(self._client.hget(self._keys.known(site_of(url)), url))
+
+    def known_attachment(self, url: str) -> dict[str, Any] | None:
+        value = self._client.hget(self._keys.documents(site_of(url)), url)
+        return json.loads(value) if value else None
 
     def revisits(self, batch: int = 1000) -> Iterator[tuple[str, KnownPage]]:
         """One known page per archived article of the crawl's sites."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from scrapy.settings import Settings
 
 from regarchive.pipelines.extraction.urls import site_of
+from regarchive.scraper.attachments import HostPatterns
 from regarchive.scraper.frontier.archive_view import (
     FrontierArchiveView,
     IncompleteListings,
@@ -83,6 +84,7 @@ def frontier_crawl_state(crawler: Crawler, start_urls: Iterable[str]) -> CrawlSt
         start_urls,
         FrontierArchiveView(client, keys, sites),
         RevisitPolicy.from_settings(settings),
+        HostPatterns.parse(settings.get("REGARCHIVE_ATTACHMENT_HOSTS")),
     )
     state.frontier = member
     # The run's listing counters, shared by the crawlers (same operations as the local ones).

@@ -1,10 +1,11 @@
 """What a frontier crawler pushes to the stream, and how the ingester reads it back.
 
 One stream entry per thing the storage pipeline would have written: the start of a crawler's
-run, a batch of sightings, an extracted record with its page, an unchanged page, an error, the
-listings walked to their end, the end of the run. Fields: ``kind``, ``crawler`` (who pushed
-it), ``data`` (JSON) and, for a record, ``body``: the page's bytes, zlib-compressed as the
-archive stores them (a page is 30 to 300 kB; compressed, the stream holds a sixth of that).
+run, a batch of sightings, an extracted record with its page, an unchanged page, an error, a
+fetched document (attachment) with what was read of it, the listings walked to their end, the
+end of the run. Fields: ``kind``, ``crawler`` (who pushed it), ``data`` (JSON) and, for a record
+or a document, ``body``: its bytes, zlib-compressed (a real article page is about 100 kB,
+21 kB compressed: benchmarks, section f).
 
 JSON rather than pickle: the ingester runs no code that a writer to the stream chose.
 """
@@ -22,9 +23,10 @@ SIGHTINGS = "sightings"
 RECORD = "record"
 UNCHANGED = "unchanged"
 ERROR = "error"
+ATTACHMENT = "attachment"
 LISTINGS = "listings"
 END = "end"
-KINDS = frozenset({START, SIGHTINGS, RECORD, UNCHANGED, ERROR, LISTINGS, END})
+KINDS = frozenset({START, SIGHTINGS, RECORD, UNCHANGED, ERROR, ATTACHMENT, LISTINGS, END})
 
 
 class BadEntry(ValueError):

@@ -167,6 +167,7 @@ class Ingester:
         done = self.archive.ingested_up_to(self.stream)
         done_key = stream_id_key(done) if done else None
         touched: list[str] = []
+        documents: list[str] = []
         run_state_changed = False
         tallied: set[str] = set()
         with self.archive.transaction():
@@ -187,6 +188,7 @@ class Ingester:
                     continue
                 self.outcome.entries += 1
                 touched += effect.touched
+                documents += effect.documents
                 run_state_changed |= effect.run_state_changed
                 if effect.tally:
                     run = self._run_of(entry.crawler)
@@ -200,6 +202,7 @@ class Ingester:
                     self.archive.save_crawler_tally(crawler, self.runs[crawler].tally)
             self.archive.mark_ingested(self.stream, ids[-1])
         self.publisher.publish_touched(touched)
+        self.publisher.publish_documents(documents)
         if run_state_changed:
             self.publisher.publish_run_state()
         return ids
@@ -246,6 +249,13 @@ class Ingester:
             if item_id is not None:
                 self._count_item(run, effect, item_id, "unchanged")
             effect.touched.append(data["page"]["url"])
+        elif entry.kind == entries.ATTACHMENT:
+            fetch = dict(data["fetch"])
+            if entry.body is not None:
+                fetch["body"] = entry.body
+            saved = self.archive.attachment_store.save(fetch, data.get("reading"), run.crawl_id)
+            effect.count(f"attachments_{saved.status}")
+            effect.documents.append(fetch["url"])
         elif entry.kind == entries.ERROR:
             self.archive.record_error(run.crawl_id, data["url"], data.get("status"), data["error"])
             effect.count(f"{data.get('stage', 'fetch')}_errors")
@@ -285,6 +295,7 @@ class _Effect:
 
     tally: Counter[str] = field(default_factory=Counter)
     touched: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
     run_state_changed: bool = False
 
     def count(self, name: str, n: int = 1) -> None:

@@ -94,6 +94,10 @@ class FrontierKeys:
         archived article was seen at without a page of its own."""
         return self._key("known", site)
 
+    def documents(self, site: str) -> str:
+        """Hash: document URL → what the archive holds of it (JSON: sha256, validators…)."""
+        return self._key("documents", site)
+
     @property
     def known_prefix(self) -> str:
         return self._key("known", "")

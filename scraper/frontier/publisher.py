@@ -1,5 +1,7 @@
 """The ingester's side of the incremental state: what a rerun asks of the archive, published in
-Redis for crawlers that have no archive file (read by :mod:`.archive_view`).
+Redis for crawlers that have no archive file (read by :mod:`.archive_view`): known article
+pages with their validators, the URLs of archived articles, the documents (attachments) held,
+the listings walked and the pages that failed.
 
 Published in full when the ingester starts, then kept in step: after each committed batch, the
 pages and URLs of the items it touched; after a run's end, the listings walked and the URLs
@@ -49,6 +51,10 @@ class StatePublisher:
         while urls := self.archive.item_urls(after, BATCH):
             self._set_item_urls(urls)
             after = urls[-1]
+        after = ""
+        while rows := self.archive.attachment_store.known_after(after, BATCH):
+            self._set_documents(rows)
+            after = rows[-1]["url"]
         self.publish_run_state()
         self.client.hset(
             self.keys.published,
@@ -63,6 +69,17 @@ class StatePublisher:
             return
         self._set_pages(self.archive.known_pages_at(urls))
         self._set_item_urls(self.archive.urls_of_items_at(urls))
+
+    def publish_documents(self, urls: Iterable[str]) -> None:
+        """Documents fetched in a committed batch: publish what the archive now holds of them."""
+        rows = [self.archive.attachment_store.known(url) for url in dict.fromkeys(urls)]
+        self._set_documents([row for row in rows if row is not None])
+
+    def _set_documents(self, rows: list[dict[str, Any]]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for row in rows:
+            pipe.hset(self.keys.documents(site_of(row["url"])), row["url"], json.dumps(row))
+        pipe.execute()
 
     def publish_run_state(self) -> None:
         """The listings walked to their end and the URLs the next crawl tries again."""

@@ -103,6 +103,12 @@ class StreamPipeline:
             page = dict(adapter["unchanged_page"])
             page.pop("body", None)
             self._push(entries.UNCHANGED, {"page": page})
+        elif "attachment" in fields:
+            fetch = dict(adapter["attachment"])
+            body = fetch.pop("body", None)
+            self._push(
+                entries.ATTACHMENT, {"fetch": fetch, "reading": adapter.get("reading")}, body
+            )
         elif "error" in fields:
             error = adapter.asdict()
             self._push(entries.ERROR, error)
