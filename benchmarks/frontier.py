@@ -54,8 +54,7 @@ def redis_server() -> Iterator[str]:
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        while not socket.exists():
-            time.sleep(0.02)
+        wait_until(socket.exists, "redis-server")
         yield f"unix://{socket}?db=0"
     finally:
         process.terminate()
@@ -84,16 +83,25 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def wait_until(condition: Any, what: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"frontier benchmark: timed out waiting for {what}")
+        time.sleep(0.05)
+
+
 def wait_published(url: str) -> None:
     client = redis.Redis.from_url(url)
     try:
-        while not client.exists("regarchive:published"):
-            time.sleep(0.05)
+        wait_until(lambda: client.exists("regarchive:published"), "the archive's state")
     finally:
         client.close()
 
 
-def crawlers(url: str, start_urls: list[str], count: int) -> list[subprocess.Popen[str]]:
+def crawlers(
+    url: str, start_urls: list[str], count: int, *extra: str
+) -> list[subprocess.Popen[str]]:
     # Each crawler holds its share of the sites: the first to start would otherwise take all
     # four before the others are up (a frontier of thousands of sites has no such problem).
     share = str(math.ceil(SITES / count))
@@ -101,6 +109,7 @@ def crawlers(url: str, start_urls: list[str], count: int) -> list[subprocess.Pop
         regarchive(
             "crawl", "--frontier", url, *start_urls, "--quiet", *LOOPBACK,
             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", f"REGARCHIVE_FRONTIER_SITES={share}",
+            *extra,
         )
         for _ in range(count)
     ]  # fmt: skip
@@ -108,6 +117,9 @@ def crawlers(url: str, start_urls: list[str], count: int) -> list[subprocess.Pop
 
 def publish(url: str, db: Path) -> None:
     """The archive's state published (an ingester started, then stopped once it has)."""
+    client = redis.Redis.from_url(url)
+    client.delete("regarchive:published")
+    client.close()
     publisher = regarchive("ingest", "--frontier", url, "--db", str(db))
     wait_published(url)
     publisher.send_signal(signal.SIGTERM)
@@ -117,8 +129,7 @@ def publish(url: str, db: Path) -> None:
 def registered(url: str, count: int) -> None:
     client = redis.Redis.from_url(url)
     try:
-        while client.zcard("regarchive:crawlers") < count:
-            time.sleep(0.02)
+        wait_until(lambda: client.zcard("regarchive:crawlers") >= count, "the crawlers")
     finally:
         client.close()
 
@@ -158,6 +169,14 @@ def single_writer(start_urls: list[str], db: Path) -> dict[str, Any]:
         fingerprints = int(client.scard(dupefilter))
         dupefilter_bytes = int(client.memory_usage(dupefilter, samples=0) or 0)
         wall, cpu = write_all(client, db)
+        # The rerun of a night: every article re-checked, all answered 304, pushed, then written
+        # (the state the crawlers need was published by the writer's loop above).
+        for process in crawlers(
+            url, start_urls, SITES, "-s", "REGARCHIVE_REVISIT_OLD_EVERY_DAYS=0"
+        ):
+            finish(process)
+        unchanged = int(client.xlen("regarchive:stream"))
+        rerun_wall, _ = write_all(client, db)
         known_keys = list(client.scan_iter("regarchive:known:*"))
         known_urls = sum(int(client.hlen(key)) for key in known_keys)
         known_bytes = sum(int(client.memory_usage(key, samples=0) or 0) for key in known_keys)
@@ -170,6 +189,8 @@ def single_writer(start_urls: list[str], db: Path) -> dict[str, Any]:
         "entries_per_s": entries / wall,
         "items_per_s": items / wall,
         "cpu_ms_per_item": 1000 * cpu / items,
+        "rerun_entries": unchanged,
+        "rerun_entries_per_s": unchanged / rerun_wall,
         "stream_bytes_per_entry": stream_bytes / entries,
         "dupefilter_bytes_per_url": dupefilter_bytes / fingerprints,
         "known_bytes_per_url": known_bytes / max(known_urls, 1),
