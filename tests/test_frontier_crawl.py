@@ -203,7 +203,7 @@ def test_a_crawler_killed_mid_run_loses_nothing(frontier_url: str, tmp_path: Pat
     alone, shared = tmp_path / "alone.db", tmp_path / "shared.db"
     with ExitStack() as stack:
         # Slow servers: the crawl lasts long enough to be killed in the middle of a site.
-        start_urls = serve_sites(stack, 2, delay=0.1)
+        start_urls = serve_sites(stack, 2, delay=0.25)
         crawl_alone(start_urls, alone)
         (victim,) = start_crawlers(frontier_url, start_urls, 1)
         victim_id = crawler_ids(frontier_url)[victim.pid]
