@@ -5,7 +5,7 @@ run, a batch of sightings, an extracted record with its page, an unchanged page,
 fetched document (attachment) with what was read of it, the listings walked to their end, the
 end of the run. Fields: ``kind``, ``crawler`` (who pushed it), ``data`` (JSON) and, for a record
 or a document, ``body``: its bytes, zlib-compressed (a real article page is about 100 kB,
-21 kB compressed: benchmarks, section f).
+21 kB compressed: benchmarks, section g).
 
 JSON rather than pickle: the ingester runs no code that a writer to the stream chose.
 """
