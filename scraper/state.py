@@ -104,10 +104,23 @@ class CrawlState(CrawlScope):
             state = frontier_crawl_state(crawler, start_urls)
             crawler.signals.connect(state.request_scheduled, signal=signals.request_scheduled)
             return state
+        state = cls.configured(
+            settings, start_urls, ArchiveState.load(settings.get("REGARCHIVE_DB"))
+        )
+        crawler.signals.connect(state.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(state.close, signal=signals.spider_closed)
+        return state
+
+    @classmethod
+    def configured(
+        cls, settings: Any, start_urls: Iterable[str], archive: ArchiveView
+    ) -> CrawlState:
+        """The state of a crawl of ``start_urls`` as ``settings`` (and a sites file's tables,
+        ``REGARCHIVE_SITES``) say, over ``archive``."""
         tables = settings.getlist("REGARCHIVE_SITES")
-        state = cls(
+        return cls(
             start_urls,
-            ArchiveState.load(settings.get("REGARCHIVE_DB")),
+            archive,
             RevisitPolicy.from_settings(settings),
             attachment_hosts=HostPatterns.parse(settings.get("REGARCHIVE_ATTACHMENT_HOSTS")),
             site_tables=tables,
@@ -117,9 +130,6 @@ class CrawlState(CrawlScope):
             },
             discovery=settings.getbool("REGARCHIVE_DISCOVERY"),
         )
-        crawler.signals.connect(state.request_scheduled, signal=signals.request_scheduled)
-        crawler.signals.connect(state.close, signal=signals.spider_closed)
-        return state
 
     @classmethod
     def of(cls, crawler: Crawler) -> CrawlState:
@@ -143,6 +153,12 @@ class CrawlState(CrawlScope):
         ``default`` (``REGARCHIVE_MAX_PAGES_PER_RUBRIC``)."""
         value = self.site_tables.get(site_of(root), {}).get("max_pages_per_rubric")
         return default if value is None else int(value)
+
+    def works_on(self, site: str) -> bool:
+        """Whether this process crawls ``site`` (host:port): every site of a crawl alone; in a
+        shared frontier, the sites this crawler has held (each site is one crawler's at a
+        time, and its announcements are followed by whoever read them)."""
+        return self.frontier is None or site in self.frontier.ever_held
 
     def on_site(self, url: str) -> bool:
         """True when ``url`` is on one of the crawl's sites (host and port); a crawl without

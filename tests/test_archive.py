@@ -671,11 +671,11 @@ def test_summary(archive: Archive) -> None:
     assert summary["by_site"] == {SITE: 2}
 
 
-def test_an_archive_of_version_7_migrates_to_the_ingest_tables_with_nothing_lost(
+def test_an_archive_of_version_9_migrates_to_the_ingest_tables_with_nothing_lost(
     db_path: Path,
 ) -> None:
     conn = sqlite3.connect(db_path, isolation_level=None)
-    assert schema.migrate(conn, schema.MIGRATIONS[:7]) == 7
+    assert schema.migrate(conn, schema.MIGRATIONS[:9]) == 9
     conn.execute(
         "INSERT INTO items (url, site, title, text, content_hash, first_seen, last_seen) "
         "VALUES ('https://a.example/x', 'a.example', 'Titre', 'Texte', 'h', "

@@ -95,6 +95,7 @@ def contents(db: Path) -> dict[str, Any]:
         "sightings": sorted(query(db, "SELECT url, rubric, label, category FROM sightings")),
         "pages": sorted(query(db, "SELECT url, final_url, status, body_hash FROM pages")),
         "versions": query(db, "SELECT count(*) FROM versions")[0][0],
+        "hints": sorted(query(db, "SELECT url, source, hint FROM page_hints")),
         "attachments": sorted(
             query(db, "SELECT url, final_url, sha256, status, error FROM attachments")
         ),

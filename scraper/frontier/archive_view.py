@@ -93,13 +93,27 @@ class FrontierArchiveView:
 
     def all_known(self, urls: list[str]) -> bool:
         """True when every one of ``urls`` is the URL of an archived article."""
-        if not urls:
-            return False
+        return bool(urls) and len(self.known_urls(urls)) == len(set(urls))
+
+    def known_urls(self, urls: list[str]) -> set[str]:
+        """Those of ``urls`` an archived article was seen at."""
         wanted = list(dict.fromkeys(urls))
         pipe = self._client.pipeline(transaction=False)
         for url in wanted:
             pipe.hexists(self._keys.known(site_of(url)), url)
-        return all(pipe.execute())
+        return {url for url, known in zip(wanted, pipe.execute(), strict=True) if known}
+
+    def fetched_hints(self, urls: list[str]) -> dict[str, dict[str, str]]:
+        """URL → {source: hint} recorded at the last fetch of each of ``urls`` that has any."""
+        wanted = list(dict.fromkeys(urls))
+        pipe = self._client.pipeline(transaction=False)
+        for url in wanted:
+            pipe.hget(self._keys.hints(site_of(url)), url)
+        return {
+            url: json.loads(value)
+            for url, value in zip(wanted, pipe.execute(), strict=True)
+            if value
+        }
 
     def close(self) -> None:
         """Nothing to close: the client is the crawl's."""

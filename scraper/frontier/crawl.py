@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from scrapy.settings import Settings
 
 from regarchive.pipelines.extraction.urls import site_of
-from regarchive.scraper.attachments import HostPatterns
 from regarchive.scraper.frontier.archive_view import (
     FrontierArchiveView,
     IncompleteListings,
@@ -20,7 +19,6 @@ from regarchive.scraper.frontier.connection import FrontierError, connect
 from regarchive.scraper.frontier.frontier import Frontier
 from regarchive.scraper.frontier.keys import FrontierKeys
 from regarchive.scraper.frontier.member import FrontierMember, new_crawler_id
-from regarchive.scraper.incremental import RevisitPolicy
 from regarchive.scraper.state import CrawlState
 
 if TYPE_CHECKING:
@@ -80,12 +78,7 @@ def frontier_crawl_state(crawler: Crawler, start_urls: Iterable[str]) -> CrawlSt
     )
     member.connect(crawler)
     sites = {site_of(url) for url in start_urls}
-    state = CrawlState(
-        start_urls,
-        FrontierArchiveView(client, keys, sites),
-        RevisitPolicy.from_settings(settings),
-        HostPatterns.parse(settings.get("REGARCHIVE_ATTACHMENT_HOSTS")),
-    )
+    state = CrawlState.configured(settings, start_urls, FrontierArchiveView(client, keys, sites))
     state.frontier = member
     # The run's listing counters, shared by the crawlers (same operations as the local ones).
     state.listing_pages = ListingPages(client, keys.listing_pages(member.run))  # type: ignore[assignment]

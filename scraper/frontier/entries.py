@@ -2,10 +2,11 @@
 
 One stream entry per thing the storage pipeline would have written: the start of a crawler's
 run, a batch of sightings, an extracted record with its page, an unchanged page, an error, a
-fetched document (attachment) with what was read of it, the listings walked to their end, the
-end of the run. Fields: ``kind``, ``crawler`` (who pushed it), ``data`` (JSON) and, for a record
-or a document, ``body``: its bytes, zlib-compressed (a real article page is about 100 kB,
-21 kB compressed: benchmarks, section g).
+fetched document (attachment) with what was read of it, what the sitemaps and feeds said of
+the pages fetched (hints), the listings walked to their end, the end of the run. Fields:
+``kind``, ``crawler`` (who pushed it), ``data`` (JSON) and, for a record or a document,
+``body``: its bytes, zlib-compressed (a real article page is about 100 kB, 21 kB compressed:
+benchmarks, section g).
 
 JSON rather than pickle: the ingester runs no code that a writer to the stream chose.
 """
@@ -24,9 +25,10 @@ RECORD = "record"
 UNCHANGED = "unchanged"
 ERROR = "error"
 ATTACHMENT = "attachment"
+HINTS = "hints"
 LISTINGS = "listings"
 END = "end"
-KINDS = frozenset({START, SIGHTINGS, RECORD, UNCHANGED, ERROR, ATTACHMENT, LISTINGS, END})
+KINDS = frozenset({START, SIGHTINGS, RECORD, UNCHANGED, ERROR, ATTACHMENT, HINTS, LISTINGS, END})
 
 
 class BadEntry(ValueError):

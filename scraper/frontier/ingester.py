@@ -31,6 +31,7 @@ from typing import Any
 
 from regarchive.archive.ingest_log import stream_id_key
 from regarchive.archive.store import Archive
+from regarchive.pipelines.site_counts import SITE_PREFIX, site_stat
 from regarchive.pipelines.storage_pipeline import STAT_PREFIX, crawl_counts
 from regarchive.scraper.frontier import entries
 from regarchive.scraper.frontier.entries import BadEntry, Entry
@@ -40,6 +41,8 @@ from regarchive.scraper.frontier.publisher import StatePublisher
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+# Per-site counts the writer keeps (the crawler keeps requests and responses per site).
+SITE_WRITTEN = frozenset({"errors", "items_inserted", "items_updated", "items_unchanged"})
 WRITTEN_COUNTS = (
     "items_inserted",
     "items_updated",
@@ -168,6 +171,7 @@ class Ingester:
         done_key = stream_id_key(done) if done else None
         touched: list[str] = []
         documents: list[str] = []
+        hinted: list[str] = []
         run_state_changed = False
         tallied: set[str] = set()
         with self.archive.transaction():
@@ -189,12 +193,17 @@ class Ingester:
                 self.outcome.entries += 1
                 touched += effect.touched
                 documents += effect.documents
+                hinted += effect.hinted
                 run_state_changed |= effect.run_state_changed
                 if effect.tally:
                     run = self._run_of(entry.crawler)
                     run.tally.update(effect.tally)
                     self.outcome.totals.update(
-                        {key.removeprefix(STAT_PREFIX): n for key, n in effect.tally.items()}
+                        {
+                            key.removeprefix(STAT_PREFIX): n
+                            for key, n in effect.tally.items()
+                            if not key.startswith(SITE_PREFIX)
+                        }
                     )
                     tallied.add(entry.crawler)
             for crawler in tallied:
@@ -203,6 +212,7 @@ class Ingester:
             self.archive.mark_ingested(self.stream, ids[-1])
         self.publisher.publish_touched(touched)
         self.publisher.publish_documents(documents)
+        self.publisher.publish_hints(hinted)
         if run_state_changed:
             self.publisher.publish_run_state()
         return ids
@@ -242,12 +252,12 @@ class Ingester:
         elif entry.kind == entries.RECORD:
             page = {**data["page"], "body": entry.body or b""}
             result = self.archive.save_item(data["record"], page, run.crawl_id)
-            self._count_item(run, effect, result.item_id, result.status)
+            self._count_item(run, effect, result.item_id, result.status, page["url"])
             effect.touched += [page["url"], page.get("final_url") or page["url"]]
         elif entry.kind == entries.UNCHANGED:
             item_id = self.archive.touch_page(data["page"], run.crawl_id)
             if item_id is not None:
-                self._count_item(run, effect, item_id, "unchanged")
+                self._count_item(run, effect, item_id, "unchanged", data["page"]["url"])
             effect.touched.append(data["page"]["url"])
         elif entry.kind == entries.ATTACHMENT:
             fetch = dict(data["fetch"])
@@ -259,6 +269,11 @@ class Ingester:
         elif entry.kind == entries.ERROR:
             self.archive.record_error(run.crawl_id, data["url"], data.get("status"), data["error"])
             effect.count(f"{data.get('stage', 'fetch')}_errors")
+            effect.tally[site_stat(data["url"], "errors")] += 1
+        elif entry.kind == entries.HINTS:
+            hints = [tuple(hint) for hint in data["hints"]]
+            self.archive.record_fetched_hints(hints, run.crawl_id)
+            effect.hinted += [url for url, _, _ in hints]
         elif entry.kind == entries.LISTINGS:
             self.archive.record_listings(data["listings"], run.crawl_id)
             effect.run_state_changed = True
@@ -268,12 +283,15 @@ class Ingester:
             effect.run_state_changed = True
         return effect
 
-    def _count_item(self, run: CrawlerRun, effect: _Effect, item_id: int, status: str) -> None:
+    def _count_item(
+        self, run: CrawlerRun, effect: _Effect, item_id: int, status: str, url: str
+    ) -> None:
         if item_id in run.saved_items:
             effect.count("urls_merged")
             return
         run.saved_items.add(item_id)
         effect.count(f"items_{status}")
+        effect.tally[site_stat(url, f"items_{status}")] += 1
 
     def _finish(self, run: CrawlerRun, data: dict[str, Any]) -> None:
         """Close the crawler's run with its own stats and what the ingester counted."""
@@ -281,6 +299,10 @@ class Ingester:
         # The crawler counted what it pushed; what reached the archive is the ingester's count.
         for key in WRITTEN_COUNTS:
             stats[STAT_PREFIX + key] = run.tally.get(STAT_PREFIX + key, 0)
+        for key in [key for key in stats if key.startswith(SITE_PREFIX)]:
+            if key.rsplit("/", 1)[1] in SITE_WRITTEN:
+                del stats[key]  # the crawler's own are zero: it wrote nothing
+        stats.update({key: n for key, n in run.tally.items() if key.startswith(SITE_PREFIX)})
         self.archive.finish_crawl(
             run.crawl_id,
             finish_reason=str(data.get("reason") or "finished"),
@@ -296,6 +318,7 @@ class _Effect:
     tally: Counter[str] = field(default_factory=Counter)
     touched: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
+    hinted: list[str] = field(default_factory=list)
     run_state_changed: bool = False
 
     def count(self, name: str, n: int = 1) -> None:

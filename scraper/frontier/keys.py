@@ -94,6 +94,11 @@ class FrontierKeys:
         archived article was seen at without a page of its own."""
         return self._key("known", site)
 
+    def hints(self, site: str) -> str:
+        """Hash: URL → what the sitemaps and feeds said of the page at its last fetch (JSON:
+        source → hint)."""
+        return self._key("hints", site)
+
     def documents(self, site: str) -> str:
         """Hash: document URL → what the archive holds of it (JSON: sha256, validators…)."""
         return self._key("documents", site)

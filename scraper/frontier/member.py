@@ -49,6 +49,13 @@ class FrontierMember:
         self.run = frontier.join(self.id)
         # The sites this crawler holds, in the order it serves them (round robin).
         self.held: list[str] = []
+        # Every site this crawler has held in this run: the ones whose announcements (robots.txt,
+        # sitemaps, feeds) it read and must finish with; the others are other crawlers' business.
+        self.ever_held: set[str] = set()
+        # Sites held with nothing to do for now. Their leases are kept until the crawler leaves:
+        # what comes up for them later (the pages only a sitemap lists, asked once every
+        # listing is read) is judged by the process that read the site's announcements.
+        self.parked: set[str] = set()
         self._turn = 0
         self._tokens = 0
         self._claimed_per_site: Counter[str] = Counter()
@@ -79,10 +86,12 @@ class FrontierMember:
         """Stay alive; notice a site lost (this process was silent longer than a lease); give
         back what dead crawlers claimed."""
         still_held = self.frontier.heartbeat(self.id)
-        lost = [site for site in self.held if site not in still_held]
+        lost = [site for site in [*self.held, *self.parked] if site not in still_held]
         for site in lost:
             logger.warning("lost the lease of %s (this crawler was silent too long)", site)
-            self.held.remove(site)
+            if site in self.held:
+                self.held.remove(site)
+            self.parked.discard(site)
         self.flush()
         requeued = self.frontier.reclaim_dead()
         if requeued:
@@ -146,15 +155,26 @@ class FrontierMember:
         return self.held[self._turn :] + self.held[: self._turn]
 
     def take_site(self) -> str | None:
-        """Take the lease of a site with waiting requests that no live crawler holds."""
+        """A parked site of this crawler's with requests waiting again, else the lease of a
+        site with waiting requests that no live crawler holds."""
         if len(self.held) >= self.max_sites:
             return None
-        for site in self.frontier.waiting_sites(8):
-            if site not in self.held and self.frontier.acquire(site, self.id):
+        for site in sorted(self.parked):
+            if self.frontier.queued([site]):
+                self.parked.discard(site)
                 self.held.append(site)
+                return site
+        for site in self.frontier.waiting_sites(8):
+            if site in self.held or site in self.parked:
+                continue
+            if self.frontier.acquire(site, self.id):
+                self.held.append(site)
+                self.ever_held.add(site)
                 return site
         return None
 
-    def release(self, site: str) -> None:
-        self.frontier.release(site, self.id)
+    def park(self, site: str) -> None:
+        """Nothing waiting or in flight on ``site``: it stops counting towards
+        ``max_sites``, and stays this crawler's (see ``parked``)."""
         self.held.remove(site)
+        self.parked.add(site)

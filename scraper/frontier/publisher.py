@@ -52,6 +52,10 @@ class StatePublisher:
             self._set_item_urls(urls)
             after = urls[-1]
         after = ""
+        while urls := self.archive.item_urls(after, BATCH):
+            self._set_hints(self.archive.fetched_hints(urls))
+            after = urls[-1]
+        after = ""
         while rows := self.archive.attachment_store.known_after(after, BATCH):
             self._set_documents(rows)
             after = rows[-1]["url"]
@@ -69,6 +73,16 @@ class StatePublisher:
             return
         self._set_pages(self.archive.known_pages_at(urls))
         self._set_item_urls(self.archive.urls_of_items_at(urls))
+
+    def publish_hints(self, urls: Iterable[str]) -> None:
+        """Pages whose sitemap and feed dates a committed batch recorded."""
+        self._set_hints(self.archive.fetched_hints(list(dict.fromkeys(urls))))
+
+    def _set_hints(self, hints: dict[str, dict[str, str]]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for url, by_source in hints.items():
+            pipe.hset(self.keys.hints(site_of(url)), url, json.dumps(by_source))
+        pipe.execute()
 
     def publish_documents(self, urls: Iterable[str]) -> None:
         """Documents fetched in a committed batch: publish what the archive now holds of them."""

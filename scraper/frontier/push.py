@@ -113,6 +113,9 @@ class StreamPipeline:
             error = adapter.asdict()
             self._push(entries.ERROR, error)
             self.stats.inc_value(f"{STAT_PREFIX}{error.get('stage', 'fetch')}_errors")
+        if "page_hints" in fields and adapter["page_hints"]:
+            hints = [list(hint) for hint in adapter["page_hints"]]
+            self._push(entries.HINTS, {"hints": hints})
 
     def spider_closed(self, reason: str) -> None:
         """The run's listings and its end, the last entries this crawler pushes."""

@@ -5,7 +5,9 @@ set per run) and the encoding of requests in Redis. Its queue is one list for ev
 which any crawler takes any request: politeness would then hold per process, not per site. Here
 each site has its queue, and a crawler takes requests only from the sites it holds the lease of
 (:class:`~regarchive.scraper.frontier.member.FrontierMember`), taking another site when those
-have nothing waiting, up to ``REGARCHIVE_FRONTIER_SITES``.
+have nothing waiting, up to ``REGARCHIVE_FRONTIER_SITES`` at once. A site stays with the
+crawler that took it until that crawler leaves or dies (what a site's sitemaps and feeds
+announced is followed in the process that read them).
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ class FrontierScheduler(Scheduler):
                 self._count("scheduler/dequeued/redis")
                 return request
             if not member.busy_with(site):
-                member.release(site)  # nothing waiting, nothing in flight: another may take it
+                member.park(site)  # nothing waiting, nothing in flight: room for another site
         site = member.take_site()
         if site is None:
             return None
@@ -99,7 +101,8 @@ class FrontierScheduler(Scheduler):
 
     def has_pending_requests(self) -> bool:
         member = self.member
-        if member.held and member.frontier.queued(member.held):
+        mine = [*member.held, *member.parked]
+        if mine and member.frontier.queued(mine):
             return True
         return len(member.held) < member.max_sites and any(
             member.frontier.holder(site) in (None, member.id)

@@ -96,6 +96,17 @@ class RubricSpider(scrapy.Spider):
     def announcements(self) -> Announcements:
         return Announcements(self)
 
+    # Callbacks of the announcements' requests are the spider's: a request waiting in a shared
+    # frontier (``--frontier``) is stored with its callback's name, which must be the spider's.
+    def parse_sitemap(self, response: Response) -> list[Any]:
+        return self.announcements.parse_sitemap(response)
+
+    def parse_feed(self, response: Response) -> list[Any]:
+        return self.announcements.parse_feed(response)
+
+    def announcement_failed(self, failure: Failure) -> list[Any]:
+        return self.announcements.failed(failure)
+
     def response_received(self, response: Response, request: scrapy.Request) -> None:
         """robots.txt (fetched by Scrapy's RobotsTxtMiddleware) names the sitemaps."""
         self.announcements.robots_received(response, request)
