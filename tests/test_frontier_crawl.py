@@ -224,14 +224,30 @@ def test_a_crawler_killed_mid_run_loses_nothing(frontier_url: str, tmp_path: Pat
     assert sorted(runs) == [(0,), (1,)]  # the killed crawler's run stays interrupted
 
 
+def sites_file(path: Path, start_urls: list[str]) -> list[str]:
+    """A sites file with one [[site]] table per site of ``start_urls``; the crawl's arguments."""
+    by_site: dict[str, list[str]] = {}
+    for url in start_urls:
+        by_site.setdefault(url.split("/")[2], []).append(url)
+    path.write_text(
+        "".join(
+            f'[[site]]\nname = "site {n}"\nstart_urls = {urls!r}\n\n'.replace("'", '"')
+            for n, urls in enumerate(by_site.values())
+        ),
+        encoding="utf-8",
+    )
+    return ["--config", str(path)]
+
+
 def test_a_killed_ingester_restarted_loses_and_doubles_nothing(
     frontier_url: str, tmp_path: Path
 ) -> None:
+    """Also: the crawlers and the crawl alone read a sites file (``--config``)."""
     alone, shared = tmp_path / "alone.db", tmp_path / "shared.db"
     with ExitStack() as stack:
-        start_urls = serve_sites(stack, 2, delay=0.05)
-        crawl_alone(start_urls, alone)
-        crawlers = start_crawlers(frontier_url, start_urls, 2)
+        config = sites_file(tmp_path / "sites.toml", serve_sites(stack, 2, delay=0.05))
+        crawl_alone(config, alone)
+        crawlers = start_crawlers(frontier_url, config, 2)
         ingester = start_ingester(frontier_url, shared, idle=60)
         wait_for(lambda: items_in(shared) >= 5, timeout=120)
         os.kill(ingester.pid, signal.SIGKILL)
