@@ -16,9 +16,16 @@ from regarchive.archive.connection import ArchiveConnection
 
 # The validators and dates of a known article page (see
 # ``regarchive.scraper.incremental.KnownPage``).
+# The documents the page's item links that were never fetched (a crawl stopped between the
+# article and its documents): a rerun that finds the page unchanged asks for them then.
+_MISSING_ATTACHMENTS = (
+    "(SELECT json_group_array(a.url) FROM item_attachments a WHERE a.item_id = i.id "
+    "AND NOT EXISTS (SELECT 1 FROM attachments f WHERE f.url = a.url)) AS missing_attachments"
+)
 _KNOWN_PAGE = (
     "SELECT p.url, p.etag, p.last_modified, p.body_hash, p.fetched_at, i.published, "
-    "i.first_seen, p.warc_file, p.warc_offset FROM pages p JOIN items i ON i.id = p.item_id"
+    f"i.first_seen, p.warc_file, p.warc_offset, {_MISSING_ATTACHMENTS} "
+    "FROM pages p JOIN items i ON i.id = p.item_id"
 )
 # The page a rerun re-checks for an item: the one at its canonical URL, else its first.
 _ITEM_PAGE = (
@@ -28,7 +35,8 @@ _ITEM_PAGE = (
 
 _KNOWN_PAGE_REVISIT = (
     "SELECT p.url, p.etag, p.last_modified, p.body_hash, p.fetched_at, i.published, "
-    f"i.first_seen, ({_ITEM_PAGE}) AS revisit FROM pages p JOIN items i ON i.id = p.item_id"
+    f"i.first_seen, {_MISSING_ATTACHMENTS}, ({_ITEM_PAGE}) AS revisit "
+    "FROM pages p JOIN items i ON i.id = p.item_id"
 )
 
 

@@ -7,6 +7,7 @@ again; :mod:`regarchive.scraper.conditional` makes the requests conditional.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -29,6 +30,18 @@ class KnownPage:
     # The WARC record holding the body, when the page was fetched into WARC files.
     warc_file: str | None = None
     warc_offset: int | None = None
+    # URLs of documents the page's item links that were never fetched.
+    missing_attachments: tuple[str, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> KnownPage:
+        """From the archive's row (``missing_attachments`` as a JSON array, or a list)."""
+        fields = {name: row[name] for name in cls.__dataclass_fields__ if name in row}
+        missing = fields.get("missing_attachments")
+        if isinstance(missing, str):
+            missing = json.loads(missing)
+        fields["missing_attachments"] = tuple(missing or ())
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -161,8 +174,7 @@ class ArchiveState:
         row = self._archive.known_page(url)
         if row is None:
             return None
-        del row["url"]
-        return KnownPage(**row)
+        return KnownPage.from_row(row)
 
     def revisits(self, batch: int = 1000) -> Iterator[tuple[str, KnownPage]]:
         """One known page per archived article, by URL, read from the archive in batches."""
@@ -171,8 +183,8 @@ class ArchiveState:
         after = ""
         while rows := self._archive.revisit_pages(after, batch):
             for row in rows:
-                after = row.pop("url")
-                yield after, KnownPage(**row)
+                after = row["url"]
+                yield after, KnownPage.from_row(row)
 
     def known_urls(self, urls: list[str]) -> set[str]:
         """Those of ``urls`` an archived article was seen at."""

@@ -25,7 +25,15 @@ from regarchive.scraper.incremental import KnownPage
 
 logger = logging.getLogger(__name__)
 
-KNOWN_FIELDS = ("etag", "last_modified", "body_hash", "fetched_at", "published", "first_seen")
+KNOWN_FIELDS = (
+    "etag",
+    "last_modified",
+    "body_hash",
+    "fetched_at",
+    "published",
+    "first_seen",
+    "missing_attachments",
+)
 
 
 def _text(value: bytes | str) -> str:
@@ -37,7 +45,7 @@ def known_page_from(value: bytes | str | None) -> KnownPage | None:
     if not value:
         return None
     row = json.loads(value)
-    return KnownPage(**{field: row.get(field) for field in KNOWN_FIELDS})
+    return KnownPage.from_row({field: row.get(field) for field in KNOWN_FIELDS})
 
 
 def wait_for_state(

@@ -27,6 +27,8 @@ BATCH = 1000
 def known_entry(row: dict[str, Any]) -> str:
     fields = ("etag", "last_modified", "body_hash", "fetched_at", "published", "first_seen")
     entry = {field: row.get(field) for field in fields}
+    missing = row.get("missing_attachments")
+    entry["missing_attachments"] = json.loads(missing) if isinstance(missing, str) else []
     entry["revisit"] = bool(row.get("revisit"))
     return json.dumps(entry, separators=(",", ":"))
 

@@ -333,6 +333,8 @@ class RubricSpider(scrapy.Spider):
         item = await self.extractor.extract(dict(vars(page)))
         if "error" not in item:
             item = self.announcements.after_fetch(page.url, item, response.meta)
+        if "unchanged_page" in item:
+            return [item, *self._missing_attachment_requests(page.final_url)]
         if "record" not in item:
             return [item]
         related = related_sightings(page.final_url, item["record"]["related"], self._new_article)
@@ -373,6 +375,16 @@ class RubricSpider(scrapy.Spider):
             self._attachments_asked.add(url)
             requests.append(request)
         return requests
+
+    def _missing_attachment_requests(self, url: str) -> list[scrapy.Request]:
+        """For an unchanged article page: its documents that were never fetched (a crawl
+        stopped between the article and its documents). The others are re-checked only when
+        the article changes."""
+        known = self.state.archive.known_page(url)
+        if known is None or not known.missing_attachments:
+            return []
+        links = [{"url": link} for link in known.missing_attachments]
+        return self._attachment_requests(url, {"is_article": True, "attachments": links})
 
     async def parse_attachment(self, response: Response) -> list[Any]:
         """A fetched document, read in a worker (text, pages, metadata) and handed on to be
