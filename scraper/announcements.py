@@ -213,7 +213,7 @@ class Announcements:
                     self.stats.inc_value("regarchive/discovery/changed")
             else:
                 due = policy.due(page, now)
-            if not due:
+            if not due and not self.state.documents_missing(url, page):
                 unchanged = url in listed
                 self.stats.inc_value(
                     "regarchive/discovery/unchanged" if unchanged else "regarchive/skipped_not_due"

@@ -19,7 +19,7 @@ from regarchive.pipelines.extraction.urls import site_of
 from regarchive.pipelines.storage_pipeline import CrawlScope
 from regarchive.scraper.discovery.tracker import Discovery
 from regarchive.scraper.host_patterns import HostPatterns
-from regarchive.scraper.incremental import ArchiveState, RevisitPolicy
+from regarchive.scraper.incremental import ArchiveState, KnownPage, RevisitPolicy
 from regarchive.scraper.items import Sighting
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class CrawlState(CrawlScope):
         *,
         site_tables: Iterable[Mapping[str, Any]] = (),
         site_policies: Mapping[str, RevisitPolicy] | None = None,
+        fetch_attachments: bool = True,
         discovery: bool = False,
     ) -> None:
         self.start_urls = list(start_urls)
@@ -53,6 +54,7 @@ class CrawlState(CrawlScope):
         # Other hosts the documents articles link may be fetched from: for every site, and for
         # the articles of a site whose table in a sites file names its own.
         self.attachment_hosts = attachment_hosts or HostPatterns()
+        self.fetch_attachments = fetch_attachments
         # A sites file's tables by site, and the revisit policy of each site that sets its own.
         self.site_tables = {site_of(table["start_urls"][0]): table for table in site_tables}
         self.site_attachment_hosts = {
@@ -129,6 +131,7 @@ class CrawlState(CrawlScope):
                 for table in tables
             },
             discovery=settings.getbool("REGARCHIVE_DISCOVERY"),
+            fetch_attachments=settings.getbool("REGARCHIVE_ATTACHMENTS"),
         )
 
     @classmethod
@@ -172,11 +175,21 @@ class CrawlState(CrawlScope):
             return True
         if request.meta.get("role") != "attachment":
             return False
-        if self.attachment_hosts.match(request.url):
+        return self._document_host_allowed(request.url, request.meta.get("found_on"))
+
+    def _document_host_allowed(self, url: str, found_on: str | None) -> bool:
+        if self.on_site(url) or self.attachment_hosts.match(url):
             return True
-        found_on = request.meta.get("found_on")
         own = self.site_attachment_hosts.get(site_of(found_on)) if found_on else None
-        return own is not None and own.match(request.url)
+        return own is not None and own.match(url)
+
+    def documents_missing(self, page_url: str, known: KnownPage) -> bool:
+        """Whether the archived article at ``page_url`` links documents this crawl would fetch
+        that were never fetched (a crawl stopped between the article and its documents, or ran
+        without documents): the article is then due, so that they are asked for."""
+        return self.fetch_attachments and any(
+            self._document_host_allowed(url, page_url) for url in known.missing_attachments
+        )
 
     def request_scheduled(self, request: Request) -> None:
         """Scrapy's ``request_scheduled`` signal: what passed the spider middlewares (depth, URL
