@@ -188,7 +188,10 @@ class CrawlState(CrawlScope):
         that were never fetched (a crawl stopped between the article and its documents, or ran
         without documents): the article is then due, so that they are asked for."""
         return self.fetch_attachments and any(
-            self._document_host_allowed(url, page_url) for url in known.missing_attachments
+            self._document_host_allowed(url, page_url)
+            # What the archive says of the document now: the page's entry may predate it.
+            and self.archive.known_attachment(url) is None
+            for url in known.missing_attachments
         )
 
     def request_scheduled(self, request: Request) -> None:

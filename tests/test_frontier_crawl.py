@@ -246,7 +246,7 @@ def sites_file(path: Path, start_urls: list[str]) -> list[str]:
         by_site.setdefault(url.split("/")[2], []).append(url)
     path.write_text(
         "".join(
-            f'[[site]]\nname = "site {n}"\nstart_urls = {urls!r}\n\n'.replace("'", '"')
+            f'[[site]]\nname = "site-{n}"\nstart_urls = {urls!r}\n\n'.replace("'", '"')
             for n, urls in enumerate(by_site.values())
         ),
         encoding="utf-8",

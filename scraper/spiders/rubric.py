@@ -383,7 +383,12 @@ class RubricSpider(scrapy.Spider):
         known = self.state.archive.known_page(url)
         if known is None or not known.missing_attachments:
             return []
-        links = [{"url": link} for link in known.missing_attachments]
+        archive = self.state.archive
+        links = [
+            {"url": link}
+            for link in known.missing_attachments
+            if archive.known_attachment(link) is None
+        ]
         return self._attachment_requests(url, {"is_article": True, "attachments": links})
 
     async def parse_attachment(self, response: Response) -> list[Any]:
