@@ -12,7 +12,7 @@ from regarchive.cli.commands.common import DB_OPTION, ConfigError
 from regarchive.cli.commands.crawl import EXIT_LOCKED, check_archive, hold_lock
 
 
-@click.command()
+@click.command(short_help="Write what frontier crawlers push (one writer).")
 @click.option(
     "--frontier",
     metavar="REDIS_URL",
