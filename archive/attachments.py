@@ -274,6 +274,16 @@ class AttachmentStore:
 
     # -- reading --------------------------------------------------------------------------------
 
+    def known_after(self, after: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+        """:meth:`known` for every document URL after ``after``, in order (for publishing the
+        archive's state to a frontier)."""
+        rows = self._conn.execute(
+            "SELECT url, sha256, etag, last_modified, fetched_at, error FROM attachments "
+            "WHERE url > ? ORDER BY url LIMIT ?",
+            (after, int(limit)),
+        )
+        return [dict(row) for row in rows]
+
     def known(self, url: str) -> dict[str, Any] | None:
         """What the archive remembers of a document URL: validators, content, last fetch."""
         row = self._conn.execute(

@@ -111,6 +111,28 @@ class Items:
         """Those of ``urls`` an archived article was seen at."""
         return set(writes.item_ids_at(self._connection.conn, urls))
 
+    def urls_after(self, after: str = "", limit: int = 1000) -> list[str]:
+        """URLs an archived article was seen at, after ``after``, in order."""
+        rows = self._connection.db.query(
+            "SELECT url FROM item_urls WHERE url > ? ORDER BY url LIMIT ?", (after, int(limit))
+        )
+        return [row["url"] for row in rows]
+
+    def urls_of_items_at(self, urls: Iterable[str]) -> list[str]:
+        """Every URL of the items seen at ``urls``."""
+        wanted = list(dict.fromkeys(urls))
+        found: list[str] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._connection.db.query(
+                "SELECT u.url FROM item_urls u WHERE u.item_id IN "
+                f"(SELECT item_id FROM item_urls WHERE url IN ({marks}))",
+                chunk,
+            )
+            found += [row["url"] for row in rows]
+        return found
+
     def count(self) -> int:
         return self._connection.db.table("items").count
 

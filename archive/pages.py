@@ -8,7 +8,7 @@ next crawl needs to fetch only what changed: validators, body hashes, the pages 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from regarchive.archive import writes
@@ -16,14 +16,27 @@ from regarchive.archive.connection import ArchiveConnection
 
 # The validators and dates of a known article page (see
 # ``regarchive.scraper.incremental.KnownPage``).
+# The documents the page's item links that were never fetched (a crawl stopped between the
+# article and its documents): a rerun that finds the page unchanged asks for them then.
+_MISSING_ATTACHMENTS = (
+    "(SELECT json_group_array(a.url) FROM item_attachments a WHERE a.item_id = i.id "
+    "AND NOT EXISTS (SELECT 1 FROM attachments f WHERE f.url = a.url)) AS missing_attachments"
+)
 _KNOWN_PAGE = (
     "SELECT p.url, p.etag, p.last_modified, p.body_hash, p.fetched_at, i.published, "
-    "i.first_seen, p.warc_file, p.warc_offset FROM pages p JOIN items i ON i.id = p.item_id"
+    f"i.first_seen, p.warc_file, p.warc_offset, {_MISSING_ATTACHMENTS} "
+    "FROM pages p JOIN items i ON i.id = p.item_id"
 )
 # The page a rerun re-checks for an item: the one at its canonical URL, else its first.
 _ITEM_PAGE = (
     "p.url = COALESCE((SELECT q.url FROM pages q WHERE q.item_id = i.id AND q.url = i.url), "
     "(SELECT min(q.url) FROM pages q WHERE q.item_id = i.id))"
+)
+
+_KNOWN_PAGE_REVISIT = (
+    "SELECT p.url, p.etag, p.last_modified, p.body_hash, p.fetched_at, i.published, "
+    f"i.first_seen, {_MISSING_ATTACHMENTS}, ({_ITEM_PAGE}) AS revisit "
+    "FROM pages p JOIN items i ON i.id = p.item_id"
 )
 
 
@@ -85,6 +98,35 @@ class Pages:
         # Raw: one indexed lookup per article request of a crawl, without sqlite-utils' savepoint.
         row = self._connection.conn.execute(_KNOWN_PAGE + " WHERE p.url = ?", (url,)).fetchone()
         return dict(row) if row is not None else None
+
+    def known_after(self, after: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+        """Every known article page (as :meth:`known` has it) after ``after`` by URL, with
+        ``revisit``: whether it is the page a rerun re-checks for its item (see
+        :meth:`to_revisit`). For publishing the archive's state to a frontier."""
+        # Raw: the same correlated choice as to_revisit, as a column.
+        rows = self._connection.conn.execute(
+            f"{_KNOWN_PAGE_REVISIT} WHERE p.url > ? ORDER BY p.url LIMIT ?", (after, limit)
+        )
+        return [dict(row) for row in rows]
+
+    def known_at(self, urls: Iterable[str]) -> list[dict[str, Any]]:
+        """:meth:`known_after`'s rows for the pages of the items seen at ``urls`` (after a write
+        that touched them: the item's page a rerun re-checks may have changed)."""
+        wanted = list(dict.fromkeys(urls))
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            # Raw: see known_after.
+            rows += [
+                dict(row)
+                for row in self._connection.conn.execute(
+                    f"{_KNOWN_PAGE_REVISIT} WHERE p.item_id IN "
+                    f"(SELECT item_id FROM item_urls WHERE url IN ({marks}))",
+                    chunk,
+                )
+            ]
+        return rows
 
     def to_revisit(self, after: str = "", limit: int = 1000) -> list[dict[str, Any]]:
         """One known article page per item (its canonical URL when fetched there), ordered by

@@ -36,7 +36,7 @@ step goes at the end of :data:`MIGRATIONS`, and ``SCHEMA_VERSION`` follows.
 Conventions: timestamps are ISO 8601 UTC strings with a ``Z`` (``2026-11-28T10:00:00Z``), the
 site's own dates stay dates (``YYYY-MM-DD``), JSON columns hold UTF-8 JSON text.
 
-Tables (version 9):
+Tables (version 10):
 
 ``items``: one row per article (news item or circular).
     ``id`` INTEGER PK; ``url`` TEXT, unique (``items_url``), the canonical URL; ``site``
@@ -95,6 +95,10 @@ Tables (version 9):
 ``page_hints`` (v8): what the site's sitemaps and feeds said of a page when it was last fetched:
     (``url``, ``source``) PK (``sitemap`` or ``feed``), ``hint`` (the date as normalised by the
     crawl), ``crawl_id``.
+``ingested_streams`` (v10): for ``regarchive ingest``, the last entry of a frontier's stream
+    committed to this archive: ``stream`` PK, ``last_id`` (a Redis stream id), ``updated``.
+``ingested_crawlers`` (v10): each frontier crawler's run: ``crawler`` PK (its id), ``crawl_id``
+    (its row in ``crawls``), ``tally`` (JSON: what the ingester counted of it so far).
 """
 
 from __future__ import annotations
@@ -700,6 +704,26 @@ def _v9_url_spelling(db: Database) -> None:
     db.conn.executemany("UPDATE OR IGNORE page_hints SET url = ? WHERE url = ?", moves)
 
 
+def _v10_ingested(db: Database) -> None:
+    """What ``regarchive ingest`` has committed of a frontier's stream, in the transaction of
+    the writes themselves: an entry read again after a crash (Redis still holds it until it is
+    acknowledged) is recognised and skipped, so nothing is written twice."""
+    db.create_table(
+        "ingested_streams",
+        {"stream": str, "last_id": str, "updated": str},
+        pk="stream",
+        not_null={"last_id"},
+    )
+    db.create_table(
+        "ingested_crawlers",
+        {"crawler": str, "crawl_id": int, "tally": str},
+        pk="crawler",
+        not_null={"crawl_id"},
+        defaults={"tally": "{}"},
+        foreign_keys=[_references("ingested_crawlers", "crawl_id", "crawls", on_delete="CASCADE")],
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     _v1_core,
     _v2_full_text,
@@ -710,6 +734,7 @@ MIGRATIONS: Sequence[Migration] = (
     _v7_warc_and_provenance,
     _v8_page_hints,
     _v9_url_spelling,
+    _v10_ingested,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

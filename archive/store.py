@@ -14,7 +14,9 @@ it, the way sqlite-utils' ``Database`` hands out ``Table`` objects:
 - ``reextraction`` (:class:`~regarchive.archive.reextraction.Reextraction`): the items an older
   extractor made, and writing back what today's makes of their pages;
 - ``page_hints`` (:class:`~regarchive.archive.page_hints.PageHints`): what sitemaps and feeds
-  said of each page at its last fetch.
+  said of each page at its last fetch;
+- ``ingest_log`` (:class:`~regarchive.archive.ingest_log.IngestLog`): what ``regarchive ingest``
+  committed of a frontier's stream.
 
 Its methods (``save_item``, ``search``…) hand each call to the object concerned. Every public
 write is one ``BEGIN IMMEDIATE`` transaction (:meth:`Archive.transaction`; an outer one groups
@@ -58,6 +60,7 @@ from regarchive.archive.errors import (
 )
 from regarchive.archive.export_log import ExportLog
 from regarchive.archive.file_checks import check_file
+from regarchive.archive.ingest_log import IngestLog
 from regarchive.archive.item_reads import ItemReads
 from regarchive.archive.items import Items, SaveResult
 from regarchive.archive.page_hints import PageHints
@@ -114,6 +117,7 @@ class Archive:
             self.attachment_store = AttachmentStore(self._connection)
             self.reextraction = Reextraction(self._connection)
             self.page_hints = PageHints(self._connection)
+            self.ingest_log = IngestLog(self._connection)
         except sqlite3.Error as exc:
             self._conn.close()
             raise self._open_error(exc) from exc
@@ -308,6 +312,18 @@ class Archive:
     ) -> None:
         self.page_hints.record(hints, crawl_id)
 
+    def known_pages(self, after: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+        return self.pages.known_after(after, limit)
+
+    def known_pages_at(self, urls: Iterable[str]) -> list[dict[str, Any]]:
+        return self.pages.known_at(urls)
+
+    def item_urls(self, after: str = "", limit: int = 1000) -> list[str]:
+        return self.items.urls_after(after, limit)
+
+    def urls_of_items_at(self, urls: Iterable[str]) -> list[str]:
+        return self.items.urls_of_items_at(urls)
+
     # -- crawls and listings: handed to CrawlLog (archive/crawl_log.py) -------------------------
 
     def start_crawl(self, start_urls: Sequence[str], args: Mapping[str, Any]) -> int:
@@ -349,6 +365,23 @@ class Archive:
 
     def listings(self) -> list[dict[str, Any]]:
         return self.crawl_log.listings()
+
+    # -- ingesting a frontier's stream: handed to IngestLog (archive/ingest_log.py) ----------
+
+    def ingested_up_to(self, stream: str) -> str | None:
+        return self.ingest_log.last_id(stream)
+
+    def mark_ingested(self, stream: str, last_id: str) -> None:
+        self.ingest_log.mark(stream, last_id)
+
+    def crawl_of_crawler(self, crawler: str) -> tuple[int, dict[str, Any]] | None:
+        return self.ingest_log.crawl_of(crawler)
+
+    def link_crawler(self, crawler: str, crawl_id: int) -> None:
+        self.ingest_log.link_crawler(crawler, crawl_id)
+
+    def save_crawler_tally(self, crawler: str, tally: Mapping[str, int]) -> None:
+        self.ingest_log.save_tally(crawler, tally)
 
     # -- reading items: handed to ItemReads (archive/item_reads.py) -----------------------------
 

@@ -65,6 +65,54 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
     if "reextract" in results:
         lines += reextract_rows(results["reextract"], pool)
+    return lines + frontier_rows(results, bound)
+
+
+def frontier_rows(results: dict[str, Any], bound: float) -> list[tuple[str, str, str]]:
+    frontier = results.get("frontier")
+    if not frontier:
+        return []
+    if "skipped" in frontier:
+        return [("g. frontier", f"skipped: {frontier['skipped']}", "")]
+    lines = []
+    for count, run in frontier["rounds"].items():
+        rate = run["pages_per_s"]
+        lines += [
+            (
+                f"g. {count} crawler{'s' if int(count) > 1 else ''}, {frontier['sites']} sites",
+                f"{rate.show(' pages/s')} = {rate.median / bound:.2f} × CPU bound",
+                "",
+            ),
+            (f"g. {count}: archived (ingest done)", run["archived_per_s"].show(" pages/s"), ""),
+            (f"g. {count}: CPU per page (all processes)", run["cpu_ms_per_page"].show(" ms"), ""),
+        ]
+    writer = frontier["writer"]
+    lines += [
+        (
+            "g. single writer (ingest), stream full",
+            f"{writer['items_per_s']:,.0f} items/s ({writer['entries_per_s']:,.0f} entries/s), "
+            f"{writer['cpu_ms_per_item']:.1f} ms CPU/item",
+            "",
+        ),
+        (
+            "g. single writer, a rerun (all 304)",
+            f"{writer['rerun_entries_per_s']:,.0f} entries/s ({writer['rerun_entries']} entries)",
+            "",
+        ),
+        ("g. Redis: stream, per entry waiting", f"{writer['stream_bytes_per_entry']:,.0f} B", ""),
+        ("g. Redis: duplicate filter, per URL", f"{writer['dupefilter_bytes_per_url']:.0f} B", ""),
+        ("g. Redis: known pages, per URL", f"{writer['known_bytes_per_url']:.0f} B", ""),
+        ("g. archive per item (sample site)", f"{writer['archive_bytes_per_item']:,.0f} B", ""),
+    ]
+    real = frontier.get("real_pages")
+    if real:
+        lines.append(
+            (
+                f"g. real article pages ({real['pages']}), median",
+                f"{real['raw_kib']:.0f} KiB raw, {real['zlib_kib']:.0f} KiB zlib",
+                "",
+            )
+        )
     return lines
 
 

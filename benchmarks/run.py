@@ -13,6 +13,8 @@ d. a 100,000-item archive written through the archive API: insert rate, search l
 e. cold start of ``regarchive extract`` on one page;
 f. ``regarchive reextract`` on an archive of ``--reextract-items`` articles
    (benchmarks/reextract.py).
+g. 1, 2 and 4 crawlers sharing a frontier on Redis, the single writer's throughput, what Redis
+   and the archive hold per URL and item (benchmarks/frontier.py).
 
 Each figure is the median of ``--repeats`` runs with its min–max, because the machine is shared.
 No timing is asserted: this reports, the tests check correctness.
@@ -261,6 +263,13 @@ def main(argv: list[str] | None = None) -> int:
             results["cold_start"] = timed(
                 "cold start", lambda: cold_start(server.site, max(args.repeats, 3), Path(tmp))
             )
+    from benchmarks.frontier import frontier_scaling
+
+    with tempfile.TemporaryDirectory() as tmp:
+        results["frontier"] = timed(
+            "crawlers sharing a frontier",
+            lambda: frontier_scaling(args.articles, args.repeats, Path(tmp)),
+        )
     with tempfile.TemporaryDirectory() as tmp:
         results["archive"] = timed(
             f"archive of {args.items} items",

@@ -80,12 +80,13 @@ class Announcements:
     # -- requests -------------------------------------------------------------------------
 
     def _request(self, url: str, role: str, **meta: Any) -> scrapy.Request:
-        callback = self.parse_sitemap if role == "sitemap" else self.parse_feed
+        spider = self.spider
+        callback = spider.parse_sitemap if role == "sitemap" else spider.parse_feed
         self.stats.inc_value(f"regarchive/discovery/{role}s")
         return scrapy.Request(
             url,
             callback=callback,
-            errback=self.failed,
+            errback=spider.announcement_failed,
             priority=DISCOVERY_PRIORITY,
             meta={"role": role, **meta},
         )
@@ -212,7 +213,7 @@ class Announcements:
                     self.stats.inc_value("regarchive/discovery/changed")
             else:
                 due = policy.due(page, now)
-            if not due:
+            if not due and not self.state.documents_missing(url, page):
                 unchanged = url in listed
                 self.stats.inc_value(
                     "regarchive/discovery/unchanged" if unchanged else "regarchive/skipped_not_due"
@@ -230,17 +231,20 @@ class Announcements:
         never came (it failed); then, with every listing walked and every related link
         followed, the pages only the feeds or sitemaps list."""
         requests: list[scrapy.Request] = []
-        for books in self.discovery.sites.values():
+        sites = [
+            books for books in self.discovery.sites.values() if self.state.works_on(books.site)
+        ]
+        for books in sites:
             if not books.robots_done:
                 robots_url = f"{urlsplit(next(iter(books.roots))).scheme}://{books.site}/robots.txt"
                 for url in self.discovery.robots(robots_url, None):
                     requests.append(self._request(url, "sitemap"))
         if requests:
             return requests
-        for site in self.discovery.give_up():
+        for site in self.discovery.give_up(books.site for books in sites):
             logger.warning("%s: announcements not all read; the crawl goes on without", site)
         outputs: list[Any] = []
-        for books in self.discovery.sites.values():
+        for books in sites:
             root = next(iter(books.roots))
             outputs += self._progress(root)
             if books.site not in self.looked_beyond:

@@ -4,7 +4,8 @@ Article requests for known pages (see :mod:`regarchive.scraper.incremental`):
 
 - are skipped when the revisit policy says the article is not due (old articles are re-checked
   every few days, recent ones every run), or, for an article its site's sitemap or feeds list,
-  when they date it as at its last fetch (see :mod:`regarchive.scraper.announcements`);
+  when they date it as at its last fetch (see :mod:`regarchive.scraper.announcements`), unless
+  the article links documents that were never fetched;
 - otherwise carry ``If-None-Match`` / ``If-Modified-Since``, so an unchanged page costs a 304;
 - carry the previous body hash, so a server that ignores validators but sends the same bytes
   costs no extraction and no write beyond ``last_seen``.
@@ -54,6 +55,7 @@ class ConditionalRequestsMiddleware:
             and not request.meta.get("due")
             and request.url not in archive.failed
             and not self._due(request.url, known)
+            and not self.state.documents_missing(request.url, known)
         ):
             raise IgnoreRequest(f"not due for a revisit: {request.url}")
         if known.etag:

@@ -150,20 +150,51 @@ class CrawlOutcome:
         warc_error = self.stats.get("regarchive/warc_error")
         if warc_error:
             return f"the WARC files could not be written, crawl stopped: {warc_error}"
+        frontier_error = self.stats.get("regarchive/frontier_error")
+        if frontier_error:
+            return f"{frontier_error}; crawl stopped"
         if self.finish_reason != "finished":
             return f"the crawl stopped before the end ({self.finish_reason})"
+        if self.in_frontier:
+            # One crawler of many may find nothing left to do: the frontier's run is judged
+            # as a whole (regarchive status), this crawler only by its errors.
+            return self._error_ratio_reason(counts, responses)
         if responses == 0:
             return "no page could be fetched: check the URLs and that the site is up"
         if self.stat("regarchive/listing_pages") == 0:
             return "no listing page could be read from the start URLs"
         if self.stat("regarchive/start_urls") and not self.stat("regarchive/start_urls_listing"):
             return "no start URL lists any article: check that they are still rubric listings"
-        attempted = responses + self.failures_without_response()
-        if counts["errors"] and counts["errors"] > MAX_ERROR_RATIO * max(attempted, 1):
-            return f"{counts['errors']} of {attempted} pages failed"
+        reason = self._error_ratio_reason(counts, responses)
+        if reason:
+            return reason
         if self.stat("regarchive/sightings") == 0:
             return "no article link found on the start pages: are they rubric listings?"
         return None
+
+    def _error_ratio_reason(self, counts: dict[str, int], responses: int) -> str | None:
+        attempted = responses + self.failures_without_response()
+        if counts["errors"] and counts["errors"] > MAX_ERROR_RATIO * max(attempted, 1):
+            return f"{counts['errors']} of {attempted} pages failed"
+        return None
+
+    @property
+    def in_frontier(self) -> bool:
+        """A crawler of a shared frontier (``crawl --frontier``)."""
+        return bool(self.stats.get("regarchive/frontier_run"))
+
+    def frontier_summary(self, frontier_url: str) -> str:
+        """One paragraph for a frontier crawler: what it fetched and pushed (the archive's
+        side is ``regarchive ingest``'s)."""
+        counts = self.counts
+        parts = [
+            f"Crawl {self.finish_reason} in {self.seconds:.1f} s: "
+            f"{counts['requests']} requests, {counts['pages_ok']} pages fetched, "
+            f"{counts['pages_not_modified']} not modified, {counts['errors']} errors; "
+            f"{self.stat('regarchive/frontier_entries')} entries pushed to the frontier"
+        ]
+        parts += [_note(note, self.stat(key)) for key, note in NOTES if self.stat(key)]
+        return "; ".join(parts) + f". Frontier: {frontier_url}."
 
     def summary(self, db_path: str) -> str:
         """One paragraph for the terminal or cron's mail."""

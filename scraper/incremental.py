@@ -7,10 +7,11 @@ again; :mod:`regarchive.scraper.conditional` makes the requests conditional.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from regarchive.archive.errors import ArchiveMissingError
 from regarchive.archive.store import Archive
@@ -29,6 +30,18 @@ class KnownPage:
     # The WARC record holding the body, when the page was fetched into WARC files.
     warc_file: str | None = None
     warc_offset: int | None = None
+    # URLs of documents the page's item links that were never fetched.
+    missing_attachments: tuple[str, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> KnownPage:
+        """From the archive's row (``missing_attachments`` as a JSON array, or a list)."""
+        fields = {name: row[name] for name in cls.__dataclass_fields__ if name in row}
+        missing = fields.get("missing_attachments")
+        if isinstance(missing, str):
+            missing = json.loads(missing)
+        fields["missing_attachments"] = tuple(missing or ())
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,30 @@ def _as_datetime(value: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+class ArchiveView(Protocol):
+    """What a crawl asks of the archive: :class:`ArchiveState` answers from the file, and a
+    frontier crawler's view (``regarchive.scraper.frontier.archive_view``) from what the
+    ingester published in Redis."""
+
+    walked_listings: set[str]
+    failed_urls: list[str]
+    failed: frozenset[str]
+
+    def known_page(self, url: str) -> KnownPage | None: ...
+
+    def known_attachment(self, url: str) -> dict[str, Any] | None: ...
+
+    def revisits(self, batch: int = 1000) -> Iterator[tuple[str, KnownPage]]: ...
+
+    def all_known(self, urls: list[str]) -> bool: ...
+
+    def known_urls(self, urls: list[str]) -> set[str]: ...
+
+    def fetched_hints(self, urls: list[str]) -> dict[str, dict[str, str]]: ...
+
+    def close(self) -> None: ...
+
+
 class ArchiveState:
     """The archive as a crawl sees it.
 
@@ -137,8 +174,7 @@ class ArchiveState:
         row = self._archive.known_page(url)
         if row is None:
             return None
-        del row["url"]
-        return KnownPage(**row)
+        return KnownPage.from_row(row)
 
     def revisits(self, batch: int = 1000) -> Iterator[tuple[str, KnownPage]]:
         """One known page per archived article, by URL, read from the archive in batches."""
@@ -147,8 +183,8 @@ class ArchiveState:
         after = ""
         while rows := self._archive.revisit_pages(after, batch):
             for row in rows:
-                after = row.pop("url")
-                yield after, KnownPage(**row)
+                after = row["url"]
+                yield after, KnownPage.from_row(row)
 
     def known_urls(self, urls: list[str]) -> set[str]:
         """Those of ``urls`` an archived article was seen at."""

@@ -335,6 +335,42 @@ SETTINGS: tuple[Setting, ...] = (
         "first part of the WARC files' names (`PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz`)",
     ),
     _flag("COOKIES_ENABLED", False, "keep the cookies sites set"),
+    # -- a shared frontier (`crawl --frontier`, docs/SCALING.md)
+    Setting(
+        "REGARCHIVE_FRONTIER",
+        "text",
+        "",
+        "the Redis URL of a frontier shared with other crawlers (`--frontier`); empty: crawl "
+        "alone into the archive",
+    ),
+    # A crawler silent this long is taken for dead: its sites and claimed pages go to the
+    # others. Long enough for a loaded machine's pauses, short enough that a kill costs little.
+    _seconds(
+        "REGARCHIVE_FRONTIER_LEASE",
+        30.0,
+        "seconds a silent crawler keeps its sites and the pages it took before others take them",
+        minimum=1,
+    ),
+    # One site takes one crawler a few requests a second (AutoThrottle); 32 sites keep the
+    # 16 requests in flight of one process busy with room to spare.
+    _int(
+        "REGARCHIVE_FRONTIER_SITES",
+        32,
+        "sites one frontier crawler holds at once (each site is crawled by one crawler at a time)",
+        1,
+    ),
+    Setting(
+        "REGARCHIVE_FRONTIER_CRAWLER",
+        "text",
+        "",
+        "this crawler's id in the frontier (the command registers it before the crawl starts; "
+        "empty: a new one)",
+    ),
+    _seconds(
+        "REGARCHIVE_FRONTIER_WAIT",
+        120.0,
+        "seconds a frontier crawler waits for `regarchive ingest` to publish the archive's state",
+    ),
     Setting("LOG_LEVEL", "log_level", "INFO", "what the log shows (`--verbose`, `--log-file`)"),
 )
 

@@ -19,11 +19,14 @@ from regarchive.pipelines.extraction.urls import site_of
 from regarchive.pipelines.storage_pipeline import CrawlScope
 from regarchive.scraper.discovery.tracker import Discovery
 from regarchive.scraper.host_patterns import HostPatterns
-from regarchive.scraper.incremental import ArchiveState, RevisitPolicy
+from regarchive.scraper.incremental import ArchiveState, KnownPage, RevisitPolicy
 from regarchive.scraper.items import Sighting
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+    from regarchive.scraper.frontier.member import FrontierMember
+    from regarchive.scraper.incremental import ArchiveView
 
 SightingKey = tuple[str, str | None, str]
 
@@ -34,22 +37,24 @@ class CrawlState(CrawlScope):
     def __init__(
         self,
         start_urls: Iterable[str] = (),
-        archive: ArchiveState | None = None,
+        archive: ArchiveView | None = None,
         policy: RevisitPolicy | None = None,
         attachment_hosts: HostPatterns | None = None,
         *,
         site_tables: Iterable[Mapping[str, Any]] = (),
         site_policies: Mapping[str, RevisitPolicy] | None = None,
+        fetch_attachments: bool = True,
         discovery: bool = False,
     ) -> None:
         self.start_urls = list(start_urls)
         # host:port of the start URLs: nothing else is requested.
         self.sites = frozenset(site_of(url) for url in self.start_urls)
-        self.archive = archive or ArchiveState()
+        self.archive: ArchiveView = archive or ArchiveState()
         self.policy = policy or RevisitPolicy()
         # Other hosts the documents articles link may be fetched from: for every site, and for
         # the articles of a site whose table in a sites file names its own.
         self.attachment_hosts = attachment_hosts or HostPatterns()
+        self.fetch_attachments = fetch_attachments
         # A sites file's tables by site, and the revisit policy of each site that sets its own.
         self.site_tables = {site_of(table["start_urls"][0]): table for table in site_tables}
         self.site_attachment_hosts = {
@@ -84,18 +89,40 @@ class CrawlState(CrawlScope):
         self.incomplete_listings: set[str] = set()
         # Listings whose paging stopped at a page of known articles: older pages were not read.
         self.stopped_early: set[str] = set()
+        # This process's place in a shared frontier (``--frontier``), None for a crawl alone.
+        self.frontier: FrontierMember | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlState:
         """The state of the crawl of ``crawler.spider`` (its ``start_urls``) into the archive
         named by ``REGARCHIVE_DB``; the archive stays open for lookups until the spider
-        closes."""
+        closes. With ``REGARCHIVE_FRONTIER``, the archive is what the ingester published in
+        Redis, and the listing counters are the run's, shared by every crawler."""
         settings = crawler.settings
         start_urls = crawler.spider.start_urls if crawler.spider is not None else []
+        if settings.get("REGARCHIVE_FRONTIER"):
+            from regarchive.scraper.frontier.crawl import frontier_crawl_state
+
+            state = frontier_crawl_state(crawler, start_urls)
+            crawler.signals.connect(state.request_scheduled, signal=signals.request_scheduled)
+            return state
+        state = cls.configured(
+            settings, start_urls, ArchiveState.load(settings.get("REGARCHIVE_DB"))
+        )
+        crawler.signals.connect(state.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(state.close, signal=signals.spider_closed)
+        return state
+
+    @classmethod
+    def configured(
+        cls, settings: Any, start_urls: Iterable[str], archive: ArchiveView
+    ) -> CrawlState:
+        """The state of a crawl of ``start_urls`` as ``settings`` (and a sites file's tables,
+        ``REGARCHIVE_SITES``) say, over ``archive``."""
         tables = settings.getlist("REGARCHIVE_SITES")
-        state = cls(
+        return cls(
             start_urls,
-            ArchiveState.load(settings.get("REGARCHIVE_DB")),
+            archive,
             RevisitPolicy.from_settings(settings),
             attachment_hosts=HostPatterns.parse(settings.get("REGARCHIVE_ATTACHMENT_HOSTS")),
             site_tables=tables,
@@ -104,10 +131,8 @@ class CrawlState(CrawlScope):
                 for table in tables
             },
             discovery=settings.getbool("REGARCHIVE_DISCOVERY"),
+            fetch_attachments=settings.getbool("REGARCHIVE_ATTACHMENTS"),
         )
-        crawler.signals.connect(state.request_scheduled, signal=signals.request_scheduled)
-        crawler.signals.connect(state.close, signal=signals.spider_closed)
-        return state
 
     @classmethod
     def of(cls, crawler: Crawler) -> CrawlState:
@@ -132,6 +157,12 @@ class CrawlState(CrawlScope):
         value = self.site_tables.get(site_of(root), {}).get("max_pages_per_rubric")
         return default if value is None else int(value)
 
+    def works_on(self, site: str) -> bool:
+        """Whether this process crawls ``site`` (host:port): every site of a crawl alone; in a
+        shared frontier, the sites this crawler has held (each site is one crawler's at a
+        time, and its announcements are followed by whoever read them)."""
+        return self.frontier is None or site in self.frontier.ever_held
+
     def on_site(self, url: str) -> bool:
         """True when ``url`` is on one of the crawl's sites (host and port); a crawl without
         start URLs has no boundary."""
@@ -144,11 +175,24 @@ class CrawlState(CrawlScope):
             return True
         if request.meta.get("role") != "attachment":
             return False
-        if self.attachment_hosts.match(request.url):
+        return self._document_host_allowed(request.url, request.meta.get("found_on"))
+
+    def _document_host_allowed(self, url: str, found_on: str | None) -> bool:
+        if self.on_site(url) or self.attachment_hosts.match(url):
             return True
-        found_on = request.meta.get("found_on")
         own = self.site_attachment_hosts.get(site_of(found_on)) if found_on else None
-        return own is not None and own.match(request.url)
+        return own is not None and own.match(url)
+
+    def documents_missing(self, page_url: str, known: KnownPage) -> bool:
+        """Whether the archived article at ``page_url`` links documents this crawl would fetch
+        that were never fetched (a crawl stopped between the article and its documents, or ran
+        without documents): the article is then due, so that they are asked for."""
+        return self.fetch_attachments and any(
+            self._document_host_allowed(url, page_url)
+            # What the archive says of the document now: the page's entry may predate it.
+            and self.archive.known_attachment(url) is None
+            for url in known.missing_attachments
+        )
 
     def request_scheduled(self, request: Request) -> None:
         """Scrapy's ``request_scheduled`` signal: what passed the spider middlewares (depth, URL

@@ -669,3 +669,23 @@ def test_summary(archive: Archive) -> None:
     assert summary["items"] == 2
     assert summary["by_category"] == {"Actu": 1, "": 1}
     assert summary["by_site"] == {SITE: 2}
+
+
+def test_an_archive_of_version_9_migrates_to_the_ingest_tables_with_nothing_lost(
+    db_path: Path,
+) -> None:
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    assert schema.migrate(conn, schema.MIGRATIONS[:9]) == 9
+    conn.execute(
+        "INSERT INTO items (url, site, title, text, content_hash, first_seen, last_seen) "
+        "VALUES ('https://a.example/x', 'a.example', 'Titre', 'Texte', 'h', "
+        "'2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z')"
+    )
+    conn.close()
+    with Archive(db_path) as archive:
+        assert archive.schema_version == schema.SCHEMA_VERSION
+        record = archive.record(1)
+        assert (record["title"], record["text"]) == ("Titre", "Texte")
+        assert archive.ingested_up_to("regarchive:stream") is None
+        archive.mark_ingested("regarchive:stream", "1-0")
+        assert archive.ingested_up_to("regarchive:stream") == "1-0"

@@ -240,6 +240,38 @@ def test_reruns_ask_for_documents_only_when_their_article_changes(tmp_path: Path
     assert target.read_bytes() == first_pdf
 
 
+def test_documents_never_fetched_are_asked_for_when_their_article_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    """A crawl that archived an article but not its document (stopped in between, or run
+    without documents): the next run asks for the article (conditionally, though the revisit
+    policy would not) and then for the document; the run after asks for neither."""
+    db = tmp_path / "archive.db"
+    with FaultServer() as server:
+        server.site.pages["/IMG/pdf/note.pdf"] = Page(documents.pdf(["Note"]), PDF, 200, {})
+        add_article(server, "/Circulaire", "Circulaire", ("/IMG/pdf/note.pdf", "Note"))
+        server.site.pages["/-Circulaires-"] = html_page(
+            listing_page("Circulaires", ["/Circulaire"])
+        )
+        crawl(server, db, "/-Circulaires-", "-s", "REGARCHIVE_ATTACHMENTS=false")
+        assert not server.hits("/IMG/pdf/note.pdf")
+        (record,) = export_records(db)
+        assert record["attachments"][0]["sha256"] is None
+        # Not due by the policy: nothing is recent, old articles are re-checked weekly.
+        rerun = ("-s", "REGARCHIVE_REVISIT_RECENT_DAYS=0")
+        crawl(server, db, "/-Circulaires-", *rerun)
+        assert len(server.hits("/Circulaire")) == 2  # fetched again, found unchanged
+        assert len(server.hits("/IMG/pdf/note.pdf")) == 1
+        crawl(server, db, "/-Circulaires-", *rerun)
+        assert len(server.hits("/Circulaire")) == 2
+        assert len(server.hits("/IMG/pdf/note.pdf")) == 1
+    (record,) = export_records(db)
+    assert (
+        record["attachments"][0]["sha256"]
+        == hashlib.sha256(server.site.pages["/IMG/pdf/note.pdf"].body).hexdigest()
+    )
+
+
 # -- other hosts -------------------------------------------------------------------------------
 
 

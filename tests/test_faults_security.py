@@ -20,6 +20,8 @@ REVIEWED = {
     ("archive/item_reads.py", "column"): "a column name from summary()'s own literal arguments",
     ("archive/writes.py", "marks"): "'?, ?, …' placeholders, one per URL",
     ("archive/reextraction.py", "marks"): "'?, ?, …' placeholders, one per item id of a batch",
+    ("archive/items.py", "marks"): "'?, ?, …' placeholders, one per URL",
+    ("archive/pages.py", "marks"): "'?, ?, …' placeholders, one per URL",
     ("archive/item_reads.py", "where"): "one of two literal ORDER BY clauses",
     ("archive/page_hints.py", "marks"): "'?, ?, …' placeholders, one per URL",
 }

@@ -19,6 +19,7 @@ from regarchive.cli.commands.export import export
 from regarchive.cli.commands.extract import extract
 from regarchive.cli.commands.history import history
 from regarchive.cli.commands.import_warc import import_warc
+from regarchive.cli.commands.ingest import ingest
 from regarchive.cli.commands.init import init
 from regarchive.cli.commands.listing import list_items
 from regarchive.cli.commands.reextract import reextract
@@ -58,6 +59,7 @@ def cli() -> None:
 for command in (
     crawl,
     attachment,
+    ingest,
     export,
     extract,
     history,

@@ -148,10 +148,14 @@ class Discovery:
         books.warnings += feed.warnings
         books.feeds.append((feed, rubric))
 
-    def give_up(self) -> list[str]:
-        """Mark every site complete (the crawl has nothing else to do), returning them."""
+    def give_up(self, sites: Iterable[str] | None = None) -> list[str]:
+        """Mark every site (or those of ``sites``) complete (the crawl has nothing else to do),
+        returning them."""
         done = []
+        wanted = None if sites is None else set(sites)
         for books in self.sites.values():
+            if wanted is not None and books.site not in wanted:
+                continue
             if not books.complete:
                 books.robots_done = True
                 books.pending.clear()

@@ -96,6 +96,17 @@ class RubricSpider(scrapy.Spider):
     def announcements(self) -> Announcements:
         return Announcements(self)
 
+    # Callbacks of the announcements' requests are the spider's: a request waiting in a shared
+    # frontier (``--frontier``) is stored with its callback's name, which must be the spider's.
+    def parse_sitemap(self, response: Response) -> list[Any]:
+        return self.announcements.parse_sitemap(response)
+
+    def parse_feed(self, response: Response) -> list[Any]:
+        return self.announcements.parse_feed(response)
+
+    def announcement_failed(self, failure: Failure) -> list[Any]:
+        return self.announcements.failed(failure)
+
     def response_received(self, response: Response, request: scrapy.Request) -> None:
         """robots.txt (fetched by Scrapy's RobotsTxtMiddleware) names the sitemaps."""
         self.announcements.robots_received(response, request)
@@ -322,6 +333,8 @@ class RubricSpider(scrapy.Spider):
         item = await self.extractor.extract(dict(vars(page)))
         if "error" not in item:
             item = self.announcements.after_fetch(page.url, item, response.meta)
+        if "unchanged_page" in item:
+            return [item, *self._missing_attachment_requests(page.final_url)]
         if "record" not in item:
             return [item]
         related = related_sightings(page.final_url, item["record"]["related"], self._new_article)
@@ -362,6 +375,21 @@ class RubricSpider(scrapy.Spider):
             self._attachments_asked.add(url)
             requests.append(request)
         return requests
+
+    def _missing_attachment_requests(self, url: str) -> list[scrapy.Request]:
+        """For an unchanged article page: its documents that were never fetched (a crawl
+        stopped between the article and its documents). The others are re-checked only when
+        the article changes."""
+        known = self.state.archive.known_page(url)
+        if known is None or not known.missing_attachments:
+            return []
+        archive = self.state.archive
+        links = [
+            {"url": link}
+            for link in known.missing_attachments
+            if archive.known_attachment(link) is None
+        ]
+        return self._attachment_requests(url, {"is_article": True, "attachments": links})
 
     async def parse_attachment(self, response: Response) -> list[Any]:
         """A fetched document, read in a worker (text, pages, metadata) and handed on to be

@@ -105,6 +105,13 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     default=None,
     help="Also write every HTTP exchange to WARC files in this directory (REGARCHIVE_WARC_DIR).",
 )
+@click.option(
+    "--frontier",
+    metavar="REDIS_URL",
+    default=None,
+    help="Crawl as one of several crawlers sharing a frontier on Redis "
+    "(redis://HOST:PORT/N); what is found goes to `regarchive ingest`, not to --db.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; one line per failure.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on the terminal.")
 @click.option(
@@ -123,6 +130,7 @@ def crawl(
     attachment_hosts: tuple[str, ...],
     no_attachments: bool,
     warc_dir: str | None,
+    frontier: str | None,
     quiet: bool,
     verbose: bool,
     log_file: str | None,
@@ -133,6 +141,10 @@ def crawl(
     Reruns are incremental: known articles are re-checked with conditional requests (recent ones
     every run, older ones every few days) and a listing stops being paged once a page lists
     only archived articles.
+
+    With --frontier, any number of such crawlers (on any machines) share one queue and
+    duplicate filter on Redis, each site crawled by one of them at a time; `regarchive ingest`
+    writes what they find into the archive.
     """
     # Everything that can be checked is checked before the archive is touched: bad input gets
     # one line and exit code 2, never a traceback from inside the crawl.
@@ -170,6 +182,8 @@ def crawl(
         scrapy_settings.set(key, value, priority="cmdline")
     check_warc_dirs(scrapy_settings)
     check_log_file(log_file)
+    if frontier is not None:
+        sys.exit(crawl_in_frontier(start_urls, frontier, scrapy_settings, quiet, verbose, log_file))
     new_archive = not Path(db_path).expanduser().exists()
     check_archive(db_path)
     with hold_lock(db_path):
@@ -196,6 +210,42 @@ def discard_empty_archive(db_path: str) -> None:
     for suffix in ARCHIVE_FILES:
         Path(f"{Path(db_path).expanduser()}{suffix}").unlink(missing_ok=True)
     click.echo(f"regarchive: nothing could be read from the site; {db_path} not kept", err=True)
+
+
+def crawl_in_frontier(
+    start_urls: list[str],
+    frontier_url: str,
+    settings: Settings,
+    quiet: bool,
+    verbose: bool,
+    log_file: str | None,
+) -> int:
+    """One crawler of a shared frontier; the archive file is never opened."""
+    from regarchive.scraper.frontier.connection import FrontierError, check_frontier_url
+    from regarchive.scraper.frontier.crawl import register, use_frontier
+    from regarchive.scraper.runner import run_crawl
+
+    try:
+        check_frontier_url(frontier_url)
+    except FrontierError as error:
+        raise ConfigError(str(error)) from None
+    use_frontier(settings, frontier_url)
+    try:
+        register(settings)
+    except FrontierError as error:
+        click.echo(f"regarchive: {error}", err=True)
+        return EXIT_LOCKED  # try again later: the server or the ingester is not up yet
+    if not quiet and sys.stderr.isatty():
+        settings.set("REGARCHIVE_PROGRESS", True, priority="cmdline")
+    outcome = run_crawl(start_urls, settings, verbose=verbose, log_file=log_file)
+    reason = outcome.unhealthy_reason()
+    if reason:
+        click.echo(outcome.frontier_summary(frontier_url), err=True)
+        click.echo(f"regarchive: unhealthy crawl: {reason}", err=True)
+        return 1
+    if not quiet:
+        click.echo(outcome.frontier_summary(frontier_url))
+    return 0
 
 
 def checked_settings(db_path: str, overrides: dict[str, str]) -> Settings:

@@ -11,6 +11,7 @@ import json
 import math
 import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import click
@@ -198,13 +199,28 @@ def status_warnings(
     help="Warn when the last run is older than this many hours.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the warnings (for cron).")
+@click.option(
+    "--frontier",
+    metavar="REDIS_URL",
+    default=None,
+    help="Also show a shared frontier: crawlers alive, queue per site, entries waiting.",
+)
 @format_options(("text", "json"), default="text", aliases=("json",), what="status")
-def status(db_path: str, runs: int, max_age: float, quiet: bool, output: Output) -> None:
+def status(
+    db_path: str, runs: int, max_age: float, quiet: bool, frontier: str | None, output: Output
+) -> None:
     """Show the last crawls and the rubrics, and warn when the archive is not being kept up.
 
     A crawl still running shows as "running" (for how long so far); one that was killed or
     stopped with the machine shows as "interrupted".
     """
+    if frontier is not None:
+        from regarchive.cli.commands.frontier_status import frontier_report
+
+        if not quiet:
+            click.echo("\n".join(frontier_report(frontier)) + "\n")
+        if not Path(db_path).expanduser().exists():
+            return  # a crawling machine: no archive here
     with open_archive(db_path, create=False) as archive:
         total = archive.item_count()
         last_runs = archive.crawls(limit=runs)
