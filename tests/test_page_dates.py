@@ -66,6 +66,10 @@ def test_article_header_markup_wins_over_metadata_and_the_disagreement_is_a_warn
         # …else as written, unless the URL's date is one day off.
         ("<meta property='article:published_time' content='2023-11-09T03:30:00Z'>", "en",
          "https://x.test/2023/11/08/story", "2023-11-08"),
+        # …but not when no inhabited time zone puts the moment on the URL's day (the URL then
+        # dates a draft: 10:04 UTC is still the 9th at UTC-10, the westmost offset in use).
+        ("<meta property='article:published_time' content='2023-11-09T10:04:00Z'>", "en",
+         "https://x.test/2023/11/08/story", "2023-11-09"),
     ],
 )  # fmt: skip
 def test_time_zones(head: str, lang: str, url: str, day: str) -> None:

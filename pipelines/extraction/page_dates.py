@@ -460,7 +460,9 @@ def read_date(raw: str, context: DateContext) -> DateResult:
     if epoch:
         moment = datetime.fromtimestamp(int(epoch.group(1)), tz=context.utc_zone or timezone.utc)
         result = check_date(moment.year, moment.month, moment.day, raw, context.today)
-        return DateResult(result.value, result.reason, utc=context.utc_zone is None)
+        if context.utc_zone is not None:
+            return result
+        return DateResult(result.value, result.reason, utc=True, instant=moment)
     result = parse_french_date(raw, today=context.today, utc_zone=zone)
     if result.value or result.reason:
         return result
@@ -499,19 +501,19 @@ def resolve_dates(
     cache: dict[str, DateResult] = {}
     late_readers = {name: functools.cache(reader) for name, reader in late_readers.items()}
 
-    def first(source: str, kind: str) -> tuple[str, bool] | None:
+    def first(source: str, kind: str) -> tuple[str, datetime | None] | None:
         for candidate in candidates:
             if candidate.source != source or candidate.kind != kind:
                 continue
             result = cache.get(candidate.raw) or read_date(candidate.raw, context)
             cache[candidate.raw] = result
             if result.value:
-                return result.value, result.utc
+                return result.value, result.instant if result.utc else None
             if result.reason and result.reason not in warnings:
                 warnings.append(result.reason)
         return None
 
-    found: tuple[str, bool] | None = None
+    found: tuple[str, datetime | None] | None = None
     for source in PUBLISHED_ORDER:
         if source in late_readers and warnings:
             # The page states its date, but an impossible or future one: it is undated, with
@@ -519,14 +521,14 @@ def resolve_dates(
             break
         if source == "url":
             day = url_day(urls, context.today)
-            found = (day, False) if day else None
+            found = (day, None) if day else None
         elif source == "htmldate":
             day, warning = late_readers[source]()
-            found = (day, False) if day else None
+            found = (day, None) if day else None
             warnings.extend([warning] if warning else [])
         elif source in late_readers:
             day = late_readers[source]()[0]
-            found = (day, False) if day else None
+            found = (day, None) if day else None
         else:
             found = first(source, "published")
         if found:
@@ -534,10 +536,10 @@ def resolve_dates(
     if not found:
         _resolve_updated(dates, first, late_readers)
         return dates
-    day, utc = found
-    if utc:  # a UTC timestamp nothing could place: a date in the URL one day off wins
+    day, instant = found
+    if instant:  # a UTC timestamp nothing could place: the URL's day wins if the moment may be it
         url_value = url_day(urls, context.today)
-        if url_value and abs(date.fromisoformat(url_value) - date.fromisoformat(day)).days == 1:
+        if url_value and url_value in _reachable_days(instant) and url_value != day:
             source, day = "url", url_value
     dates.published, dates.published_source = day, source
     for other in PUBLISHED_ORDER:
@@ -551,9 +553,19 @@ def resolve_dates(
     return dates
 
 
+# The offsets of the places where pages are published: UTC-10 (Hawaii, Tahiti) to UTC+14
+# (Line Islands); -12 and -11 are uninhabited or nearly (Baker Island, Niue, American Samoa).
+_WESTMOST, _EASTMOST = timedelta(hours=-10), timedelta(hours=14)
+
+
+def _reachable_days(instant: datetime) -> set[str]:
+    """The days a UTC moment falls on in some inhabited time zone."""
+    return {(instant + offset).date().isoformat() for offset in (_WESTMOST, _EASTMOST)}
+
+
 def _resolve_updated(
     dates: PageDates,
-    first: Callable[[str, str], tuple[str, bool] | None],
+    first: Callable[[str, str], tuple[str, datetime | None] | None],
     late_readers: dict[str, Callable[[], tuple[str | None, str | None]]],
 ) -> None:
     for source in VISIBLE_UPDATES:
