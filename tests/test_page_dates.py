@@ -76,6 +76,24 @@ def test_time_zones(head: str, lang: str, url: str, day: str) -> None:
     assert _record(head=head, url=url, lang=lang)["published"] == day
 
 
+def test_a_utc_timestamp_is_placed_in_the_time_zone_the_page_names() -> None:
+    stamp = "<meta property='article:published_time' content='2020-05-02T02:54:29.000Z'>"
+    config = "<script>var site = {{'timezone': {{'short': 'ET', 'long': {}}}}};</script>"
+    one = _record(head=stamp + config.format("'America/New_York'"), lang="en")
+    assert one["published"] == "2020-05-01"  # 22:54 the evening before, in New York
+    # A page naming several zones (a choice offered to its readers) names none of its own.
+    several = config.format("'America/New_York'") + config.format("'Asia/Tokyo'")
+    assert _record(head=stamp + several, lang="en")["published"] == "2020-05-02"
+
+
+def test_the_day_an_element_writes_wins_over_its_utc_attribute() -> None:
+    body = "<time itemprop='datePublished' datetime='2020-10-28T22:22:49Z'>28 October 2020</time>"
+    # The site's timestamps are at UTC+11, where that moment is 09:22 on the 29th.
+    head = "<meta property='article:modified_time' content='2020-10-29T10:00:00+11:00'>"
+    record = _record(head=head, body=body, lang="en")
+    assert (record["published"], record["published_source"]) == ("2020-10-28", "itemprop")
+
+
 def test_metadata_modified_time_counts_only_on_a_later_day() -> None:
     same_day = _record(
         head="<meta property='article:published_time' content='2021-03-04T08:00:00+01:00'>"

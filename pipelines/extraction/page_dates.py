@@ -37,8 +37,12 @@ Rules, all from what real pages do:
 - never the crawl time, never a date from a sidebar, listing, comment or "Dans la même rubrique"
   entry (those are removed before the article's readers run), never a future date;
 - a timestamp is the publisher's day as written, in its own offset; a UTC one (``Z``) is placed
-  in the site's own offset when its other timestamps give one, else in Europe/Paris on a French
-  page, else kept as written — and, one day off a date in the URL, the URL's day wins.
+  in the site's own offset when its other timestamps give one, else in the one time zone the
+  page names (``"America/New_York"`` in its configuration), else in Europe/Paris on a French
+  page, else kept as written — and, one day off a date in the URL, the URL's day wins when an
+  inhabited time zone (UTC-10 to UTC+14) puts the moment on that day;
+- an element that writes a day and carries a UTC timestamp (``<time datetime="…Z">28 October
+  2020</time>``) gives the day it writes.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -291,13 +296,19 @@ def site_offset(texts: Iterable[str]) -> timedelta | None:
 
 
 def element_date_texts(elements: Iterable[HtmlElement]) -> list[str]:
-    """The date-bearing attributes of each element, then its text."""
+    """The date-bearing attributes of each element, then its text; its text first when an
+    attribute is a UTC timestamp (``datetime="2020-10-28T22:22:49Z"``): the day the page
+    writes is the publisher's, the UTC moment may fall on another day where the site is."""
     values = []
     for element in elements:
-        for attribute in ("datetime", "content", "title"):
-            if element.get(attribute):
-                values.append(element.get(attribute))
-        values.append(text_of(element))
+        attributes = [
+            element.get(name) for name in ("datetime", "content", "title") if element.get(name)
+        ]
+        text = text_of(element)
+        if text and any(_MAY_BE_UTC.search(value) for value in attributes):
+            values += [text, *attributes]
+        else:
+            values += [*attributes, text]
     return [value for value in values if value]
 
 
@@ -437,13 +448,40 @@ class DateContext:
     def offset(self) -> timedelta | None:
         return site_offset([self.stamp_text])
 
+    @functools.cached_property
+    def named_zone(self) -> tzinfo | None:
+        return named_time_zone(self.stamp_text)
+
     @property
     def utc_zone(self) -> tzinfo | None:
-        """Where a UTC timestamp is placed: the site's own offset, else Paris for a French
-        page, else nowhere (kept as written, and marked)."""
+        """Where a UTC timestamp is placed: the site's own offset, else the time zone its
+        page names, else Paris for a French page, else nowhere (kept as written, and
+        marked)."""
         if self.offset is not None:
             return timezone(self.offset)
+        if self.named_zone is not None:
+            return self.named_zone
         return SITE_TIMEZONE if self.lang == "fr" else None
+
+
+# A time zone's IANA name as a string of the page's scripts or attributes: sites configure
+# their pages with it ("timezone": {"long": "America/New_York"}).
+_ZONE_NAME = re.compile(
+    r"[\"']((?:Africa|America|Asia|Atlantic|Australia|Europe|Indian|Pacific)"
+    r"/[A-Z][A-Za-z_-]+(?:/[A-Z][A-Za-z_-]+)?)[\"']"
+)
+
+
+def named_time_zone(text: str) -> tzinfo | None:
+    """The one time zone a page names by its IANA name, if it names exactly one (a page
+    offering a choice of zones names many, and none of them is the site's)."""
+    names = set(_ZONE_NAME.findall(text))
+    if len(names) != 1:
+        return None
+    try:
+        return ZoneInfo(names.pop())
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 _MAY_BE_UTC = re.compile(r"\d[zZ]\b|[+-]00:?00|\bUTC|\bGMT")
