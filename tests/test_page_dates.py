@@ -94,6 +94,29 @@ def test_the_day_an_element_writes_wins_over_its_utc_attribute() -> None:
     assert (record["published"], record["published_source"]) == ("2020-10-28", "itemprop")
 
 
+@pytest.mark.parametrize(
+    ("shown", "published", "source", "updated"),
+    [
+        # The page shows its revision's day as its date: that is the day its readers got.
+        ("<p>01.04.2023, 12:00 Uhr</p>", "2023-04-01", "near-title", None),
+        # Shown as an update, it is the update.
+        ("<p>Aktualisiert am 01.04.2023</p>", "2021-01-01", "json-ld", "2023-04-01"),
+        # A day shown that is neither of the metadata's says nothing against them.
+        ("<p>02.04.2023</p>", "2021-01-01", "json-ld", "2023-04-01"),
+    ],
+)  # fmt: skip
+def test_a_revision_shown_as_the_date_beats_the_metadata_publication(
+    shown: str, published: str, source: str, updated: str | None
+) -> None:
+    head = _jsonld(
+        {"@type": "Article", "datePublished": "2021-01-01T11:00:00+01:00",
+         "dateModified": "2023-04-01T10:00:00+02:00"}
+    )  # fmt: skip
+    record = _record(head=head, body=shown, lang="de")
+    assert (record["published"], record["published_source"]) == (published, source)
+    assert record["updated"] == updated
+
+
 def test_metadata_modified_time_counts_only_on_a_later_day() -> None:
     same_day = _record(
         head="<meta property='article:published_time' content='2021-03-04T08:00:00+01:00'>"

@@ -31,6 +31,9 @@ Rules, all from what real pages do:
 
 - the most trusted reader wins; where the readers down to ``meta`` give another day, the item
   carries a warning naming both;
+- a page that shows by its title, as its plain date, the day its metadata gives as modified
+  (later than the metadata's publication) is dated that day (``near-title``): it presents
+  itself as that revision (a yearly guide, a republished story);
 - a visible update ("mis à jour le …", the byline's) is the update; a metadata modified time
   (JSON-LD ``dateModified``, ``article:modified_time``, ``class="updated"``…) counts only when
   it falls on a later day than the publication, since many systems touch it on every save;
@@ -80,6 +83,8 @@ TRUSTED = frozenset({"hint", "spip-header", "byline", "itemprop", "json-ld", "op
 # Update readers, visible statements first, then metadata (kept only when on a later day).
 VISIBLE_UPDATES = ("hint", "spip-header", "byline")
 METADATA_UPDATES = ("spip-header-markup", "itemprop", "json-ld", "opengraph", "meta")
+# Machine-readable metadata, which the page's readers never see.
+MACHINE_METADATA = ("itemprop", "json-ld", "opengraph", "meta")
 
 
 @dataclass(frozen=True, slots=True)
@@ -579,6 +584,10 @@ def resolve_dates(
         url_value = url_day(urls, context.today)
         if url_value and url_value in _reachable_days(instant) and url_value != day:
             source, day = "url", url_value
+    if source in MACHINE_METADATA and "near-title" in late_readers:
+        shown = _shown_revision(day, first, late_readers["near-title"])
+        if shown:
+            source, day = "near-title", shown
     dates.published, dates.published_source = day, source
     for other in PUBLISHED_ORDER:
         if other in TRUSTED and other != source:
@@ -589,6 +598,24 @@ def resolve_dates(
                 )
     _resolve_updated(dates, first, late_readers)
     return dates
+
+
+def _shown_revision(
+    published: str,
+    first: Callable[[str, str], tuple[str, datetime | None] | None],
+    near_title: Callable[[], tuple[str | None, str | None]],
+) -> str | None:
+    """The day the page shows by its title, with no update word, when it is not the
+    metadata's publication day but its modification day (a later one): the page presents
+    itself as of that revision (a guide re-issued each year, a story republished), and that
+    is the day its readers were given. None otherwise."""
+    modified = next(
+        (found[0] for source in MACHINE_METADATA if (found := first(source, "updated"))), None
+    )
+    if not modified or modified <= published:
+        return None
+    shown = near_title()[0]
+    return shown if shown == modified else None
 
 
 # The offsets of the places where pages are published: UTC-10 (Hawaii, Tahiti) to UTC+14
