@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import lxml.html
 import pytest
 
 from regarchive.pipelines.extraction.core import extract_record
 from regarchive.pipelines.extraction.dates import find_written_date, parse_french_date, writes_day
+from regarchive.pipelines.extraction.page_dates import self_published_days
 
 TODAY = date(2025, 12, 31)
 TEXT = "<p>Un texte d’article assez long pour être un article, avec plusieurs mots dedans.</p>"
@@ -146,6 +148,36 @@ def test_url_date_and_date_near_the_title() -> None:
     assert _record(url="https://x.test/2019/03/12/story")["published_source"] == "url"
     record = _record(body="<p>3. Dezember 2011</p>", lang="de")
     assert (record["published"], record["published_source"]) == ("2011-12-03", "near-title")
+
+
+@pytest.mark.parametrize(
+    ("closing", "lang", "day"),
+    [
+        ("<p class='postmetadata'><small>This entry was posted on Saturday, December 3rd, "
+         "2011 at 10:12 am and is filed under <a href='/c'>Notes</a>.</small></p>", "en",
+         "2011-12-03"),
+        ("<p class='postmetadata'><small>Dieser Beitrag wurde am Samstag, 3. Dezember 2011 um "
+         "10:12 Uhr veröffentlicht und unter <a href='/c'>Notizen</a> gespeichert.</small></p>",
+         "de", "2011-12-03"),
+    ],
+)  # fmt: skip
+def test_the_sentence_in_which_the_article_says_when_it_was_posted(
+    closing: str, lang: str, day: str
+) -> None:
+    html = (
+        f"<html lang='{lang}'><head><title>A post</title></head><body><div class='post'>"
+        "<h2>A post</h2><div class='entry'>" + TEXT * 8 + f"</div>{closing}</div></body></html>"
+    )
+    record = extract_record(html.encode(), "https://x.test/notes/a-post/", today=TODAY)
+    assert (record["published"], record["published_source"]) == (day, "date-line")
+
+
+def test_another_documents_publication_is_not_the_articles() -> None:
+    post = lxml.html.fromstring(
+        "<div><p>This article was published on 3 December 2011.</p>"
+        "<p>The report was published on 4 December 2011 by the ministry.</p></div>"
+    )
+    assert self_published_days(post, TODAY) == ["2011-12-03"]
 
 
 def test_itemprop_text_in_another_language() -> None:

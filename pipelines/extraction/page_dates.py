@@ -19,7 +19,9 @@ the reader that gave it (the record's ``published_source`` / ``updated_source``)
 ``meta``                  other ``<meta>``: Dublin Core ``DC.date*``, ``dcterms.*``, ``date``,
                           ``pubdate``, and the keys of common publishing systems
 ``time``                  a ``<time datetime>`` of the article (not in lists or body text)
-``date-line``             a line classed ``date``/``post-date`` in the article
+``date-line``             a line classed ``date``/``post-date`` in the article, or the
+                          sentence in which it says when it was posted ("This entry was
+                          posted on …", "Dieser Beitrag wurde am … veröffentlicht")
 ``url``                   a full date in the URL's path (``/2019/03/12/``, ``2019-03-12``)
 ``near-title``            the first full date written on a short line around the title,
                           in any of a dozen languages
@@ -315,6 +317,46 @@ def element_date_texts(elements: Iterable[HtmlElement]) -> list[str]:
         else:
             values += [*attributes, text]
     return [value for value in values if value]
+
+
+# --- the article's sentence about itself -----------------------------------------------------
+
+# "This entry was posted on Saturday, December 3rd, 2011 at …", "Dieser Beitrag wurde am
+# Samstag, 3. Dezember 2011 … veröffentlicht", "Cet article a été publié le …": the sentence
+# blog themes close a post with, in their translations (folded text). The article itself is the
+# subject, so it is the article's date; "the report was published on …" is not read.
+_SELF_SUBJECT = re.compile(
+    r"\b(?:this (?:entry|post|article)|dieser (?:beitrag|artikel|eintrag)|cet article|ce billet"
+    r"|questo articolo|este articulo|esta entrada|dit bericht|dit artikel)\b"
+)
+_SELF_PUBLISHED = re.compile(
+    r"\b(?:was posted|was published|veroffentlicht|publie|pubblicato|publicado|geplaatst"
+    r"|gepubliceerd)"
+)
+_SELF_WINDOW = 120
+# A sentence ends after a word, not after a day ("3. Dezember") or a month's abbreviation.
+_SENTENCE_END = re.compile(r"[!?]|(?<=[a-z]{5})\.\s")
+_SELF_WORDS = (
+    "this entry", "this post", "this article", "dieser ", "cet article", "ce billet",
+    "questo articolo", "este art", "esta entrada", "dit bericht", "dit artikel",
+)  # fmt: skip
+
+
+def self_published_days(container: HtmlElement, today: date | None) -> list[str]:
+    """The days of the sentences in which the article says when it was published."""
+    text = container.text_content()
+    lowered = text.lower()
+    if not any(word in lowered for word in _SELF_WORDS):  # plain `in`: far faster than re
+        return []
+    folded = fold(text)
+    days = []
+    for subject in _SELF_SUBJECT.finditer(folded):
+        window = folded[subject.start() : subject.start() + _SELF_WINDOW]
+        sentence = _SENTENCE_END.split(window, maxsplit=1)[0]
+        if _SELF_PUBLISHED.search(sentence):
+            day = find_written_date(sentence, today=today)
+            days += [day] if day else []
+    return days
 
 
 # --- the URL and the title's surroundings ----------------------------------------------------
