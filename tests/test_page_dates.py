@@ -10,7 +10,7 @@ import pytest
 
 from regarchive.pipelines.extraction.core import extract_record
 from regarchive.pipelines.extraction.dates import find_written_date, parse_french_date, writes_day
-from regarchive.pipelines.extraction.page_dates import self_published_days
+from regarchive.pipelines.extraction.page_dates import near_title_day, self_published_days
 
 TODAY = date(2025, 12, 31)
 TEXT = "<p>Un texte d’article assez long pour être un article, avec plusieurs mots dedans.</p>"
@@ -178,6 +178,24 @@ def test_another_documents_publication_is_not_the_articles() -> None:
         "<p>The report was published on 4 December 2011 by the ministry.</p></div>"
     )
     assert self_published_days(post, TODAY) == ["2011-12-03"]
+
+
+@pytest.mark.parametrize("classes", ["meta", "nav meta"])
+def test_a_date_line_set_as_a_short_list_under_the_title(classes: str) -> None:
+    # The line of facts under the title (date, views), even styled as navigation.
+    body = f"<ul class='{classes}'><li><a href='/day/2020-10-13'>13 Oct 2020 18:29</a></li>"
+    record = _record(body=body + "<li>1479</li></ul>", lang="en")
+    assert (record["published"], record["published_source"]) == ("2020-10-13", "near-title")
+    assert "1479" not in record["text"]  # a line of metadata, not of the text
+
+
+def test_a_list_of_entries_under_the_title_gives_no_date() -> None:
+    entries = "".join(f"<li>{day} Oct 2020: meeting</li>" for day in range(12, 17))
+    page = lxml.html.fromstring(
+        f"<html><head><title>Agenda</title></head><body><h1>Agenda</h1><ul>{entries}</ul>"
+        "</body></html>"
+    )
+    assert near_title_day(page, "en", "https://x.test/agenda", TODAY) == (None, None)
 
 
 def test_itemprop_text_in_another_language() -> None:

@@ -394,11 +394,23 @@ _LIST_TAGS = frozenset({"ul", "ol", "table", "dl"})
 _MONTH_FIRST_HOSTS = re.compile(r"\.(?:uk|au|nz|ie|in|za|sg|scot)$")
 
 
+# A short list of facts under a title (date, author, views: ``<ul class="meta">``) is no
+# listing: at most this many items, none of them a list.
+_FACT_LIST_ITEMS = 3
+
+
+def _is_fact_list(element: HtmlElement) -> bool:
+    if element.tag not in ("ul", "ol"):
+        return False
+    items = [child for child in element if child.tag == "li"]
+    return 0 < len(items) <= _FACT_LIST_ITEMS and all(item.find(".//li") is None for item in items)
+
+
 def near_title_day(
     tree: HtmlElement, lang: str | None, url: str, today: date | None
 ) -> tuple[str | None, str | None]:
     """(published, updated) written on the short lines around the title line of the page."""
-    lines = block_lines(tree.body, skip=_LIST_TAGS)
+    lines = block_lines(tree.body, skip=_LIST_TAGS, keep=_is_fact_list)
     folded = [fold(line) for line in lines]
     heads = tree.xpath("/html/head/meta[@property='og:title']/@content | /html/head/title/text()")
     titles = [fold(clean_space(str(value))) for value in heads]
