@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import lxml.html
 import pytest
 
 from regarchive.pipelines.extraction.core import extract_record
 from regarchive.pipelines.extraction.dates import find_written_date, parse_french_date, writes_day
+from regarchive.pipelines.extraction.page_dates import near_title_day, self_published_days
 
 TODAY = date(2025, 12, 31)
 TEXT = "<p>Un texte d’article assez long pour être un article, avec plusieurs mots dedans.</p>"
@@ -66,10 +68,55 @@ def test_article_header_markup_wins_over_metadata_and_the_disagreement_is_a_warn
         # …else as written, unless the URL's date is one day off.
         ("<meta property='article:published_time' content='2023-11-09T03:30:00Z'>", "en",
          "https://x.test/2023/11/08/story", "2023-11-08"),
+        # …but not when no inhabited time zone puts the moment on the URL's day (the URL then
+        # dates a draft: 10:04 UTC is still the 9th at UTC-10, the westmost offset in use).
+        ("<meta property='article:published_time' content='2023-11-09T10:04:00Z'>", "en",
+         "https://x.test/2023/11/08/story", "2023-11-09"),
     ],
 )  # fmt: skip
 def test_time_zones(head: str, lang: str, url: str, day: str) -> None:
     assert _record(head=head, url=url, lang=lang)["published"] == day
+
+
+def test_a_utc_timestamp_is_placed_in_the_time_zone_the_page_names() -> None:
+    stamp = "<meta property='article:published_time' content='2020-05-02T02:54:29.000Z'>"
+    config = "<script>var site = {{'timezone': {{'short': 'ET', 'long': {}}}}};</script>"
+    one = _record(head=stamp + config.format("'America/New_York'"), lang="en")
+    assert one["published"] == "2020-05-01"  # 22:54 the evening before, in New York
+    # A page naming several zones (a choice offered to its readers) names none of its own.
+    several = config.format("'America/New_York'") + config.format("'Asia/Tokyo'")
+    assert _record(head=stamp + several, lang="en")["published"] == "2020-05-02"
+
+
+def test_the_day_an_element_writes_wins_over_its_utc_attribute() -> None:
+    body = "<time itemprop='datePublished' datetime='2020-10-28T22:22:49Z'>28 October 2020</time>"
+    # The site's timestamps are at UTC+11, where that moment is 09:22 on the 29th.
+    head = "<meta property='article:modified_time' content='2020-10-29T10:00:00+11:00'>"
+    record = _record(head=head, body=body, lang="en")
+    assert (record["published"], record["published_source"]) == ("2020-10-28", "itemprop")
+
+
+@pytest.mark.parametrize(
+    ("shown", "published", "source", "updated"),
+    [
+        # The page shows its revision's day as its date: that is the day its readers got.
+        ("<p>01.04.2023, 12:00 Uhr</p>", "2023-04-01", "near-title", None),
+        # Shown as an update, it is the update.
+        ("<p>Aktualisiert am 01.04.2023</p>", "2021-01-01", "json-ld", "2023-04-01"),
+        # A day shown that is neither of the metadata's says nothing against them.
+        ("<p>02.04.2023</p>", "2021-01-01", "json-ld", "2023-04-01"),
+    ],
+)  # fmt: skip
+def test_a_revision_shown_as_the_date_beats_the_metadata_publication(
+    shown: str, published: str, source: str, updated: str | None
+) -> None:
+    head = _jsonld(
+        {"@type": "Article", "datePublished": "2021-01-01T11:00:00+01:00",
+         "dateModified": "2023-04-01T10:00:00+02:00"}
+    )  # fmt: skip
+    record = _record(head=head, body=shown, lang="de")
+    assert (record["published"], record["published_source"]) == (published, source)
+    assert record["updated"] == updated
 
 
 def test_metadata_modified_time_counts_only_on_a_later_day() -> None:
@@ -101,6 +148,54 @@ def test_url_date_and_date_near_the_title() -> None:
     assert _record(url="https://x.test/2019/03/12/story")["published_source"] == "url"
     record = _record(body="<p>3. Dezember 2011</p>", lang="de")
     assert (record["published"], record["published_source"]) == ("2011-12-03", "near-title")
+
+
+@pytest.mark.parametrize(
+    ("closing", "lang", "day"),
+    [
+        ("<p class='postmetadata'><small>This entry was posted on Saturday, December 3rd, "
+         "2011 at 10:12 am and is filed under <a href='/c'>Notes</a>.</small></p>", "en",
+         "2011-12-03"),
+        ("<p class='postmetadata'><small>Dieser Beitrag wurde am Samstag, 3. Dezember 2011 um "
+         "10:12 Uhr veröffentlicht und unter <a href='/c'>Notizen</a> gespeichert.</small></p>",
+         "de", "2011-12-03"),
+    ],
+)  # fmt: skip
+def test_the_sentence_in_which_the_article_says_when_it_was_posted(
+    closing: str, lang: str, day: str
+) -> None:
+    html = (
+        f"<html lang='{lang}'><head><title>A post</title></head><body><div class='post'>"
+        "<h2>A post</h2><div class='entry'>" + TEXT * 8 + f"</div>{closing}</div></body></html>"
+    )
+    record = extract_record(html.encode(), "https://x.test/notes/a-post/", today=TODAY)
+    assert (record["published"], record["published_source"]) == (day, "date-line")
+
+
+def test_another_documents_publication_is_not_the_articles() -> None:
+    post = lxml.html.fromstring(
+        "<div><p>This article was published on 3 December 2011.</p>"
+        "<p>The report was published on 4 December 2011 by the ministry.</p></div>"
+    )
+    assert self_published_days(post, TODAY) == ["2011-12-03"]
+
+
+@pytest.mark.parametrize("classes", ["meta", "nav meta"])
+def test_a_date_line_set_as_a_short_list_under_the_title(classes: str) -> None:
+    # The line of facts under the title (date, views), even styled as navigation.
+    body = f"<ul class='{classes}'><li><a href='/day/2020-10-13'>13 Oct 2020 18:29</a></li>"
+    record = _record(body=body + "<li>1479</li></ul>", lang="en")
+    assert (record["published"], record["published_source"]) == ("2020-10-13", "near-title")
+    assert "1479" not in record["text"]  # a line of metadata, not of the text
+
+
+def test_a_list_of_entries_under_the_title_gives_no_date() -> None:
+    entries = "".join(f"<li>{day} Oct 2020: meeting</li>" for day in range(12, 17))
+    page = lxml.html.fromstring(
+        f"<html><head><title>Agenda</title></head><body><h1>Agenda</h1><ul>{entries}</ul>"
+        "</body></html>"
+    )
+    assert near_title_day(page, "en", "https://x.test/agenda", TODAY) == (None, None)
 
 
 def test_itemprop_text_in_another_language() -> None:

@@ -123,6 +123,8 @@ class DateResult:
     # A UTC timestamp read without a time zone to place it in: the publisher's own day may be
     # the one before or after.
     utc: bool = False
+    # That timestamp's moment (UTC), to tell which neighbouring days a real offset can reach.
+    instant: datetime | None = None
 
     @property
     def rejected(self) -> bool:
@@ -240,7 +242,10 @@ def _from_match(
         if local is not None:
             year, month, day = local.year, local.month, local.day
     result = check_date(year, month, day, raw, today)
-    return DateResult(result.value, result.reason, utc=True) if utc and not utc_zone else result
+    if not (utc and not utc_zone):
+        return result
+    instant = _instant(year, month, day, parts)
+    return DateResult(result.value, result.reason, utc=True, instant=instant)
 
 
 _UTC_OFFSETS = frozenset({"z", "+00:00", "+0000", "-00:00", "-0000"})
@@ -250,14 +255,19 @@ def _local_date(
     year: int, month: int, day: int, parts: dict[str, str], zone: tzinfo
 ) -> date | None:
     """The day in ``zone`` of a UTC timestamp (None if it is not a real time)."""
+    moment = _instant(year, month, day, parts)
+    return moment.astimezone(zone).date() if moment else None
+
+
+def _instant(year: int, month: int, day: int, parts: dict[str, str]) -> datetime | None:
+    """The moment of a UTC timestamp (None if it is not a real time)."""
     try:
-        moment = datetime(
+        return datetime(
             year, month, day, int(parts["hour"]), int(parts["minute"]),
             int(parts["second"] or 0), tzinfo=timezone.utc,
         )  # fmt: skip
     except ValueError:
         return None
-    return moment.astimezone(zone).date()
 
 
 def _fallback(folded: str, clean: str, today: date | None) -> DateResult:

@@ -49,6 +49,7 @@ from regarchive.pipelines.extraction.page_dates import (
     near_title_day,
     read_structured,
     resolve_dates,
+    self_published_days,
 )
 from regarchive.pipelines.extraction.text import HeadedBlock, paragraph_key
 from regarchive.pipelines.extraction.urls import (
@@ -692,6 +693,7 @@ def read_article(
         *structured.candidates,
         *_candidates("time", "published", element_date_texts(other_times)),
         *_candidates("date-line", "published", _date_lines(other_lines)),
+        *_candidates("date-line", "published", self_published_days(container, today)),
     ]
     url = (urls or [""])[0]
     context = DateContext(today, lang, structured.stamp_text)

@@ -11,7 +11,7 @@ re-encoded to UTF-8 and handed to a parser told so: libxml2 then ignores the pag
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import lxml.html
@@ -126,20 +126,29 @@ def text_of(element: HtmlElement) -> str:
     return clean_space(element.text_content())
 
 
-def block_lines(element: HtmlElement, skip: frozenset[str] = frozenset()) -> list[str]:
+def block_lines(
+    element: HtmlElement,
+    skip: frozenset[str] = frozenset(),
+    keep: Callable[[HtmlElement], bool] | None = None,
+) -> list[str]:
     """The element's text as lines: one per block (``<p>``, ``<li>``, ``<h2>``…) or ``<br>``.
 
     Inline markup stays on its line; scripts, styles, templates and the ``skip`` tags are
-    skipped.
+    skipped, but for the elements of ``skip`` tags that ``keep`` keeps.
     """
     pieces: list[str] = []
-    _flatten(element, pieces, _SKIPPED_TAGS | skip)
+    _flatten(element, pieces, _SKIPPED_TAGS | skip, keep)
     return [line for line in (clean_space(raw) for raw in "".join(pieces).split("\n")) if line]
 
 
-def _flatten(element: HtmlElement, pieces: list[str], skipped: frozenset[str]) -> None:
+def _flatten(
+    element: HtmlElement,
+    pieces: list[str],
+    skipped: frozenset[str],
+    keep: Callable[[HtmlElement], bool] | None,
+) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in skipped:
+    if tag in skipped and (keep is None or tag in _SKIPPED_TAGS or not keep(element)):
         return
     block = tag in BLOCK_TAGS
     if block or tag == "br":
@@ -147,7 +156,7 @@ def _flatten(element: HtmlElement, pieces: list[str], skipped: frozenset[str]) -
     if element.text:
         pieces.append(element.text)
     for child in element:
-        _flatten(child, pieces, skipped)
+        _flatten(child, pieces, skipped, keep)
         if child.tail:
             pieces.append(child.tail)
     if block:

@@ -19,7 +19,9 @@ the reader that gave it (the record's ``published_source`` / ``updated_source``)
 ``meta``                  other ``<meta>``: Dublin Core ``DC.date*``, ``dcterms.*``, ``date``,
                           ``pubdate``, and the keys of common publishing systems
 ``time``                  a ``<time datetime>`` of the article (not in lists or body text)
-``date-line``             a line classed ``date``/``post-date`` in the article
+``date-line``             a line classed ``date``/``post-date`` in the article, or the
+                          sentence in which it says when it was posted ("This entry was
+                          posted on …", "Dieser Beitrag wurde am … veröffentlicht")
 ``url``                   a full date in the URL's path (``/2019/03/12/``, ``2019-03-12``)
 ``near-title``            the first full date written on a short line around the title,
                           in any of a dozen languages
@@ -31,14 +33,21 @@ Rules, all from what real pages do:
 
 - the most trusted reader wins; where the readers down to ``meta`` give another day, the item
   carries a warning naming both;
+- a page that shows by its title, as its plain date, the day its metadata gives as modified
+  (later than the metadata's publication) is dated that day (``near-title``): it presents
+  itself as that revision (a yearly guide, a republished story);
 - a visible update ("mis à jour le …", the byline's) is the update; a metadata modified time
   (JSON-LD ``dateModified``, ``article:modified_time``, ``class="updated"``…) counts only when
   it falls on a later day than the publication, since many systems touch it on every save;
 - never the crawl time, never a date from a sidebar, listing, comment or "Dans la même rubrique"
   entry (those are removed before the article's readers run), never a future date;
 - a timestamp is the publisher's day as written, in its own offset; a UTC one (``Z``) is placed
-  in the site's own offset when its other timestamps give one, else in Europe/Paris on a French
-  page, else kept as written — and, one day off a date in the URL, the URL's day wins.
+  in the site's own offset when its other timestamps give one, else in the one time zone the
+  page names (``"America/New_York"`` in its configuration), else in Europe/Paris on a French
+  page, else kept as written — and, one day off a date in the URL, the URL's day wins when an
+  inhabited time zone (UTC-10 to UTC+14) puts the moment on that day;
+- an element that writes a day and carries a UTC timestamp (``<time datetime="…Z">28 October
+  2020</time>``) gives the day it writes.
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -75,6 +85,8 @@ TRUSTED = frozenset({"hint", "spip-header", "byline", "itemprop", "json-ld", "op
 # Update readers, visible statements first, then metadata (kept only when on a later day).
 VISIBLE_UPDATES = ("hint", "spip-header", "byline")
 METADATA_UPDATES = ("spip-header-markup", "itemprop", "json-ld", "opengraph", "meta")
+# Machine-readable metadata, which the page's readers never see.
+MACHINE_METADATA = ("itemprop", "json-ld", "opengraph", "meta")
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,14 +303,60 @@ def site_offset(texts: Iterable[str]) -> timedelta | None:
 
 
 def element_date_texts(elements: Iterable[HtmlElement]) -> list[str]:
-    """The date-bearing attributes of each element, then its text."""
+    """The date-bearing attributes of each element, then its text; its text first when an
+    attribute is a UTC timestamp (``datetime="2020-10-28T22:22:49Z"``): the day the page
+    writes is the publisher's, the UTC moment may fall on another day where the site is."""
     values = []
     for element in elements:
-        for attribute in ("datetime", "content", "title"):
-            if element.get(attribute):
-                values.append(element.get(attribute))
-        values.append(text_of(element))
+        attributes = [
+            element.get(name) for name in ("datetime", "content", "title") if element.get(name)
+        ]
+        text = text_of(element)
+        if text and any(_MAY_BE_UTC.search(value) for value in attributes):
+            values += [text, *attributes]
+        else:
+            values += [*attributes, text]
     return [value for value in values if value]
+
+
+# --- the article's sentence about itself -----------------------------------------------------
+
+# "This entry was posted on Saturday, December 3rd, 2011 at …", "Dieser Beitrag wurde am
+# Samstag, 3. Dezember 2011 … veröffentlicht", "Cet article a été publié le …": the sentence
+# blog themes close a post with, in their translations (folded text). The article itself is the
+# subject, so it is the article's date; "the report was published on …" is not read.
+_SELF_SUBJECT = re.compile(
+    r"\b(?:this (?:entry|post|article)|dieser (?:beitrag|artikel|eintrag)|cet article|ce billet"
+    r"|questo articolo|este articulo|esta entrada|dit bericht|dit artikel)\b"
+)
+_SELF_PUBLISHED = re.compile(
+    r"\b(?:was posted|was published|veroffentlicht|publie|pubblicato|publicado|geplaatst"
+    r"|gepubliceerd)"
+)
+_SELF_WINDOW = 120
+# A sentence ends after a word, not after a day ("3. Dezember") or a month's abbreviation.
+_SENTENCE_END = re.compile(r"[!?]|(?<=[a-z]{5})\.\s")
+_SELF_WORDS = (
+    "this entry", "this post", "this article", "dieser ", "cet article", "ce billet",
+    "questo articolo", "este art", "esta entrada", "dit bericht", "dit artikel",
+)  # fmt: skip
+
+
+def self_published_days(container: HtmlElement, today: date | None) -> list[str]:
+    """The days of the sentences in which the article says when it was published."""
+    text = container.text_content()
+    lowered = text.lower()
+    if not any(word in lowered for word in _SELF_WORDS):  # plain `in`: far faster than re
+        return []
+    folded = fold(text)
+    days = []
+    for subject in _SELF_SUBJECT.finditer(folded):
+        window = folded[subject.start() : subject.start() + _SELF_WINDOW]
+        sentence = _SENTENCE_END.split(window, maxsplit=1)[0]
+        if _SELF_PUBLISHED.search(sentence):
+            day = find_written_date(sentence, today=today)
+            days += [day] if day else []
+    return days
 
 
 # --- the URL and the title's surroundings ----------------------------------------------------
@@ -336,11 +394,23 @@ _LIST_TAGS = frozenset({"ul", "ol", "table", "dl"})
 _MONTH_FIRST_HOSTS = re.compile(r"\.(?:uk|au|nz|ie|in|za|sg|scot)$")
 
 
+# A short list of facts under a title (date, author, views: ``<ul class="meta">``) is no
+# listing: at most this many items, none of them a list.
+_FACT_LIST_ITEMS = 3
+
+
+def _is_fact_list(element: HtmlElement) -> bool:
+    if element.tag not in ("ul", "ol"):
+        return False
+    items = [child for child in element if child.tag == "li"]
+    return 0 < len(items) <= _FACT_LIST_ITEMS and all(item.find(".//li") is None for item in items)
+
+
 def near_title_day(
     tree: HtmlElement, lang: str | None, url: str, today: date | None
 ) -> tuple[str | None, str | None]:
     """(published, updated) written on the short lines around the title line of the page."""
-    lines = block_lines(tree.body, skip=_LIST_TAGS)
+    lines = block_lines(tree.body, skip=_LIST_TAGS, keep=_is_fact_list)
     folded = [fold(line) for line in lines]
     heads = tree.xpath("/html/head/meta[@property='og:title']/@content | /html/head/title/text()")
     titles = [fold(clean_space(str(value))) for value in heads]
@@ -437,13 +507,40 @@ class DateContext:
     def offset(self) -> timedelta | None:
         return site_offset([self.stamp_text])
 
+    @functools.cached_property
+    def named_zone(self) -> tzinfo | None:
+        return named_time_zone(self.stamp_text)
+
     @property
     def utc_zone(self) -> tzinfo | None:
-        """Where a UTC timestamp is placed: the site's own offset, else Paris for a French
-        page, else nowhere (kept as written, and marked)."""
+        """Where a UTC timestamp is placed: the site's own offset, else the time zone its
+        page names, else Paris for a French page, else nowhere (kept as written, and
+        marked)."""
         if self.offset is not None:
             return timezone(self.offset)
+        if self.named_zone is not None:
+            return self.named_zone
         return SITE_TIMEZONE if self.lang == "fr" else None
+
+
+# A time zone's IANA name as a string of the page's scripts or attributes: sites configure
+# their pages with it ("timezone": {"long": "America/New_York"}).
+_ZONE_NAME = re.compile(
+    r"[\"']((?:Africa|America|Asia|Atlantic|Australia|Europe|Indian|Pacific)"
+    r"/[A-Z][A-Za-z_-]+(?:/[A-Z][A-Za-z_-]+)?)[\"']"
+)
+
+
+def named_time_zone(text: str) -> tzinfo | None:
+    """The one time zone a page names by its IANA name, if it names exactly one (a page
+    offering a choice of zones names many, and none of them is the site's)."""
+    names = set(_ZONE_NAME.findall(text))
+    if len(names) != 1:
+        return None
+    try:
+        return ZoneInfo(names.pop())
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 _MAY_BE_UTC = re.compile(r"\d[zZ]\b|[+-]00:?00|\bUTC|\bGMT")
@@ -460,7 +557,9 @@ def read_date(raw: str, context: DateContext) -> DateResult:
     if epoch:
         moment = datetime.fromtimestamp(int(epoch.group(1)), tz=context.utc_zone or timezone.utc)
         result = check_date(moment.year, moment.month, moment.day, raw, context.today)
-        return DateResult(result.value, result.reason, utc=context.utc_zone is None)
+        if context.utc_zone is not None:
+            return result
+        return DateResult(result.value, result.reason, utc=True, instant=moment)
     result = parse_french_date(raw, today=context.today, utc_zone=zone)
     if result.value or result.reason:
         return result
@@ -499,19 +598,19 @@ def resolve_dates(
     cache: dict[str, DateResult] = {}
     late_readers = {name: functools.cache(reader) for name, reader in late_readers.items()}
 
-    def first(source: str, kind: str) -> tuple[str, bool] | None:
+    def first(source: str, kind: str) -> tuple[str, datetime | None] | None:
         for candidate in candidates:
             if candidate.source != source or candidate.kind != kind:
                 continue
             result = cache.get(candidate.raw) or read_date(candidate.raw, context)
             cache[candidate.raw] = result
             if result.value:
-                return result.value, result.utc
+                return result.value, result.instant if result.utc else None
             if result.reason and result.reason not in warnings:
                 warnings.append(result.reason)
         return None
 
-    found: tuple[str, bool] | None = None
+    found: tuple[str, datetime | None] | None = None
     for source in PUBLISHED_ORDER:
         if source in late_readers and warnings:
             # The page states its date, but an impossible or future one: it is undated, with
@@ -519,14 +618,14 @@ def resolve_dates(
             break
         if source == "url":
             day = url_day(urls, context.today)
-            found = (day, False) if day else None
+            found = (day, None) if day else None
         elif source == "htmldate":
             day, warning = late_readers[source]()
-            found = (day, False) if day else None
+            found = (day, None) if day else None
             warnings.extend([warning] if warning else [])
         elif source in late_readers:
             day = late_readers[source]()[0]
-            found = (day, False) if day else None
+            found = (day, None) if day else None
         else:
             found = first(source, "published")
         if found:
@@ -534,11 +633,15 @@ def resolve_dates(
     if not found:
         _resolve_updated(dates, first, late_readers)
         return dates
-    day, utc = found
-    if utc:  # a UTC timestamp nothing could place: a date in the URL one day off wins
+    day, instant = found
+    if instant:  # a UTC timestamp nothing could place: the URL's day wins if the moment may be it
         url_value = url_day(urls, context.today)
-        if url_value and abs(date.fromisoformat(url_value) - date.fromisoformat(day)).days == 1:
+        if url_value and url_value in _reachable_days(instant) and url_value != day:
             source, day = "url", url_value
+    if source in MACHINE_METADATA and "near-title" in late_readers:
+        shown = _shown_revision(day, first, late_readers["near-title"])
+        if shown:
+            source, day = "near-title", shown
     dates.published, dates.published_source = day, source
     for other in PUBLISHED_ORDER:
         if other in TRUSTED and other != source:
@@ -551,9 +654,37 @@ def resolve_dates(
     return dates
 
 
+def _shown_revision(
+    published: str,
+    first: Callable[[str, str], tuple[str, datetime | None] | None],
+    near_title: Callable[[], tuple[str | None, str | None]],
+) -> str | None:
+    """The day the page shows by its title, with no update word, when it is not the
+    metadata's publication day but its modification day (a later one): the page presents
+    itself as of that revision (a guide re-issued each year, a story republished), and that
+    is the day its readers were given. None otherwise."""
+    modified = next(
+        (found[0] for source in MACHINE_METADATA if (found := first(source, "updated"))), None
+    )
+    if not modified or modified <= published:
+        return None
+    shown = near_title()[0]
+    return shown if shown == modified else None
+
+
+# The offsets of the places where pages are published: UTC-10 (Hawaii, Tahiti) to UTC+14
+# (Line Islands); -12 and -11 are uninhabited or nearly (Baker Island, Niue, American Samoa).
+_WESTMOST, _EASTMOST = timedelta(hours=-10), timedelta(hours=14)
+
+
+def _reachable_days(instant: datetime) -> set[str]:
+    """The days a UTC moment falls on in some inhabited time zone."""
+    return {(instant + offset).date().isoformat() for offset in (_WESTMOST, _EASTMOST)}
+
+
 def _resolve_updated(
     dates: PageDates,
-    first: Callable[[str, str], tuple[str, bool] | None],
+    first: Callable[[str, str], tuple[str, datetime | None] | None],
     late_readers: dict[str, Callable[[], tuple[str | None, str | None]]],
 ) -> None:
     for source in VISIBLE_UPDATES:

@@ -47,6 +47,9 @@ _BOILERPLATE_ID_PREFIXES = (
     "cookie", "tarteaucitron", "rgpd", "hierarchie", "ariane", "breadcrumb", "navigation", "extra",
     "sidebar", "forum", "partage",
 )  # fmt: skip
+# The line of facts under an article's title (date, author, views), even when its theme also
+# styles it as navigation (``<ul class="nav meta">``).
+_ARTICLE_META_CLASSES = frozenset({"meta", "post-meta", "entry-meta", "article-meta"})
 _BOILERPLATE_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
 _BOILERPLATE_LABELS = ("fil d", "breadcrumb", "ariane")
 _BOILERPLATE_HREFS = ("page=imprimer", "page=backend", "page=login")
@@ -70,6 +73,10 @@ _ARTICLE_HEADER = etree.XPath(
     + xpath_has_class("cartouche", "info-publi", "surtitre", "soustitre")
     + "]"
 )
+# The line of facts under the title (date, author, views), read by the metadata stage: out of
+# the text too, when it is a line (not a theme's wrapper around more).
+_ARTICLE_META = etree.XPath("//body//*[" + xpath_has_class(*sorted(_ARTICLE_META_CLASSES)) + "]")
+_ARTICLE_META_MAX_CHARS = 200
 _CHAPO = etree.XPath("//body//*[" + xpath_has_class("chapo", "chapeau") + "]")
 _FALLBACK_CONTAINERS = (
     etree.XPath("//body//*[" + xpath_has_class("texte") + "]"),
@@ -285,6 +292,8 @@ def _is_boilerplate(element: HtmlElement, tag: str, classes: list[str], in_artic
         or element_id.startswith(_PAGE_CHROME_ID_PREFIXES)
     ):
         return True
+    if _ARTICLE_META_CLASSES.intersection(classes):
+        return False  # the article's date and author line, whatever else its theme calls it
     if _BOILERPLATE_CLASSES.intersection(classes):
         return True
     if any(c.startswith(_BOILERPLATE_CLASS_PREFIXES) for c in classes):
@@ -315,6 +324,7 @@ def extract_text(
     """
     drop(remove or ())
     drop(_ARTICLE_HEADER(tree))
+    drop(e for e in _ARTICLE_META(tree) if len(e.text_content()) <= _ARTICLE_META_MAX_CHARS)
     chapo = _take_chapo(tree)
     has_text = bool(tree.body.text_content().strip())
     extracted = trafilatura.extract(tree, options=_EXTRACTOR) if has_text else None
