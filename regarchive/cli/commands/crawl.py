@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +25,8 @@ from regarchive.scraper.host_patterns import HOST_PATTERN_EXAMPLES, is_host_patt
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
+
+    from regarchive.scraper.health import CrawlOutcome
 
 # The archive and SQLite's files beside it (the lock file goes with the lock).
 ARCHIVE_FILES = tuple(suffix for suffix in ARCHIVE_COMPANIONS if suffix != ".lock")
@@ -223,7 +225,6 @@ def crawl_in_frontier(
     """One crawler of a shared frontier; the archive file is never opened."""
     from regarchive.scraper.frontier.connection import FrontierError, check_frontier_url
     from regarchive.scraper.frontier.crawl import register, use_frontier
-    from regarchive.scraper.runner import run_crawl
 
     try:
         check_frontier_url(frontier_url)
@@ -235,17 +236,14 @@ def crawl_in_frontier(
     except FrontierError as error:
         click.echo(f"regarchive: {error}", err=True)
         return EXIT_LOCKED  # try again later: the server or the ingester is not up yet
-    if not quiet and sys.stderr.isatty():
-        settings.set("REGARCHIVE_PROGRESS", True, priority="cmdline")
-    outcome = run_crawl(start_urls, settings, verbose=verbose, log_file=log_file)
-    reason = outcome.unhealthy_reason()
-    if reason:
-        click.echo(outcome.frontier_summary(frontier_url), err=True)
-        click.echo(f"regarchive: unhealthy crawl: {reason}", err=True)
-        return 1
-    if not quiet:
-        click.echo(outcome.frontier_summary(frontier_url))
-    return 0
+    return _run_and_summarise(
+        start_urls,
+        settings,
+        lambda outcome: outcome.frontier_summary(frontier_url),
+        quiet=quiet,
+        verbose=verbose,
+        log_file=log_file,
+    )
 
 
 def checked_settings(db_path: str, overrides: dict[str, str]) -> Settings:
@@ -324,6 +322,27 @@ def run_and_report(
     log_file: str | None = None,
 ) -> int:
     """Run one crawl with settings already checked, print its summary, return the exit code."""
+    return _run_and_summarise(
+        start_urls,
+        settings,
+        lambda outcome: outcome.summary(db_path),
+        quiet=quiet,
+        verbose=verbose,
+        log_file=log_file,
+    )
+
+
+def _run_and_summarise(
+    start_urls: list[str],
+    settings: Settings,
+    summary: Callable[[CrawlOutcome], str],
+    *,
+    quiet: bool,
+    verbose: bool,
+    log_file: str | None,
+) -> int:
+    """The crawl, its summary (on stderr with the reason when it was unhealthy), its exit
+    code."""
     from regarchive.scraper.runner import run_crawl
 
     if not quiet and sys.stderr.isatty():
@@ -331,9 +350,9 @@ def run_and_report(
     outcome = run_crawl(start_urls, settings, verbose=verbose, log_file=log_file)
     reason = outcome.unhealthy_reason()
     if reason:
-        click.echo(outcome.summary(db_path), err=True)
+        click.echo(summary(outcome), err=True)
         click.echo(f"regarchive: unhealthy crawl: {reason}", err=True)
         return 1
     if not quiet:
-        click.echo(outcome.summary(db_path))
+        click.echo(summary(outcome))
     return 0
