@@ -63,6 +63,8 @@ class ConditionalRequestsMiddleware:
         if known.last_modified:
             request.headers.setdefault(b"If-Modified-Since", known.last_modified.encode("latin-1"))
         request.meta["previous_body_hash"] = known.body_hash
+        # Asked for by the spider if the page turns out unchanged (no second lookup then).
+        request.meta["missing_attachments"] = known.missing_attachments
         if known.warc_file is not None:
             # What a 304's revisit record refers to (regarchive.scraper.warc).
             request.meta["previous_warc"] = (known.warc_file, known.warc_offset)

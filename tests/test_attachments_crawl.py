@@ -272,6 +272,27 @@ def test_documents_never_fetched_are_asked_for_when_their_article_is_unchanged(
     )
 
 
+def test_a_document_robots_txt_forbids_is_noted_and_asked_for_no_more(tmp_path: Path) -> None:
+    """Not fetched, said so on the item, and not "never fetched": an unchanged site costs no
+    request for it (nor for its article) on the next nights."""
+    db = tmp_path / "archive.db"
+    with FaultServer() as server:
+        server.site.pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /IMG/\n", "text/plain")
+        server.site.pages["/IMG/pdf/note.pdf"] = Page(documents.pdf(["Note"]), PDF, 200, {})
+        add_article(server, "/Circulaire", "Circulaire", ("/IMG/pdf/note.pdf", "Note"))
+        server.site.pages["/-Circulaires-"] = html_page(
+            listing_page("Circulaires", ["/Circulaire"])
+        )
+        crawl(server, db, "/-Circulaires-")
+        rerun = ("-s", "REGARCHIVE_REVISIT_RECENT_DAYS=0")
+        crawl(server, db, "/-Circulaires-", *rerun)
+        assert len(server.hits("/Circulaire")) == 1  # not due, and no document missing
+        assert not server.hits("/IMG/pdf/note.pdf")
+    (record,) = export_records(db)
+    assert record["attachments"][0]["sha256"] is None
+    assert "robots.txt forbids it" in " ".join(record["warnings"])
+
+
 # -- other hosts -------------------------------------------------------------------------------
 
 

@@ -334,7 +334,8 @@ class RubricSpider(scrapy.Spider):
         if "error" not in item:
             item = self.announcements.after_fetch(page.url, item, response.meta)
         if "unchanged_page" in item:
-            return [item, *self._missing_attachment_requests(page.final_url)]
+            missing = response.meta.get("missing_attachments") or ()
+            return [item, *self._missing_attachment_requests(page.final_url, missing)]
         if "record" not in item:
             return [item]
         related = related_sightings(page.final_url, item["record"]["related"], self._new_article)
@@ -376,19 +377,15 @@ class RubricSpider(scrapy.Spider):
             requests.append(request)
         return requests
 
-    def _missing_attachment_requests(self, url: str) -> list[scrapy.Request]:
-        """For an unchanged article page: its documents that were never fetched (a crawl
-        stopped between the article and its documents). The others are re-checked only when
-        the article changes."""
-        known = self.state.archive.known_page(url)
-        if known is None or not known.missing_attachments:
-            return []
+    def _missing_attachment_requests(
+        self, url: str, missing: Iterable[str]
+    ) -> list[scrapy.Request]:
+        """For an unchanged article page: its documents that were never fetched (``missing``,
+        from what the archive knew of the page when it was asked for: a crawl stopped between
+        the article and its documents). The others are re-checked only when the article
+        changes."""
         archive = self.state.archive
-        links = [
-            {"url": link}
-            for link in known.missing_attachments
-            if archive.known_attachment(link) is None
-        ]
+        links = [{"url": link} for link in missing if archive.known_attachment(link) is None]
         return self._attachment_requests(url, {"is_article": True, "attachments": links})
 
     async def parse_attachment(self, response: Response) -> list[Any]:
@@ -434,9 +431,15 @@ class RubricSpider(scrapy.Spider):
             if normalize_url(request.url) == root:
                 yield from self.announcements.listing_failed(root)
         problem = describe_failure(failure, self.settings)
+        url = request.meta.get("redirect_urls", [request.url])[0]
+        if problem is None and request.meta.get("role") == "attachment":
+            if "robots.txt" in str(failure.value):
+                # Noted on the document: otherwise it would stay "never fetched", and its
+                # article would be asked for again every night for it.
+                yield failed_attachment(url, None, "not fetched: robots.txt forbids it")
+            return
         if problem is None:
             return  # dropped on purpose (robots.txt, off-site link, not due): Scrapy counts them
-        url = request.meta.get("redirect_urls", [request.url])[0]
         if request.meta.get("role") == "attachment":
             # Noted on the document (and so on the items linking it), not as a failed page:
             # it is asked for again when an article linking it changes.
