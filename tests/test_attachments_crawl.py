@@ -272,14 +272,24 @@ def test_documents_never_fetched_are_asked_for_when_their_article_is_unchanged(
     )
 
 
-def test_a_document_robots_txt_forbids_is_noted_and_asked_for_no_more(tmp_path: Path) -> None:
-    """Not fetched, said so on the item, and not "never fetched": an unchanged site costs no
-    request for it (nor for its article) on the next nights."""
+def test_documents_dropped_on_purpose_are_noted_and_asked_for_no_more(tmp_path: Path) -> None:
+    """A document robots.txt forbids, and one redirecting to a host that is not allowed: not
+    fetched, said so on the item, and not "never fetched": an unchanged site costs no request
+    for them (nor for their article) on the next nights."""
     db = tmp_path / "archive.db"
-    with FaultServer() as server:
+    with FaultServer() as server, Bystander(host="127.0.0.1") as elsewhere:
         server.site.pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /IMG/\n", "text/plain")
         server.site.pages["/IMG/pdf/note.pdf"] = Page(documents.pdf(["Note"]), PDF, 200, {})
-        add_article(server, "/Circulaire", "Circulaire", ("/IMG/pdf/note.pdf", "Note"))
+        server.site.pages["/docs/annexe.pdf"] = Page(
+            b"", "text/html", 302, {"Location": f"{elsewhere.base_url}/annexe.pdf"}
+        )
+        add_article(
+            server,
+            "/Circulaire",
+            "Circulaire",
+            ("/IMG/pdf/note.pdf", "Note"),
+            ("/docs/annexe.pdf", "Annexe"),
+        )
         server.site.pages["/-Circulaires-"] = html_page(
             listing_page("Circulaires", ["/Circulaire"])
         )
@@ -288,9 +298,13 @@ def test_a_document_robots_txt_forbids_is_noted_and_asked_for_no_more(tmp_path: 
         crawl(server, db, "/-Circulaires-", *rerun)
         assert len(server.hits("/Circulaire")) == 1  # not due, and no document missing
         assert not server.hits("/IMG/pdf/note.pdf")
+        assert len(server.hits("/docs/annexe.pdf")) == 1
+        assert elsewhere.requests == []
     (record,) = export_records(db)
-    assert record["attachments"][0]["sha256"] is None
-    assert "robots.txt forbids it" in " ".join(record["warnings"])
+    assert [entry["sha256"] for entry in record["attachments"]] == [None, None]
+    warnings = " ".join(record["warnings"])
+    assert "/IMG/pdf/note.pdf: not fetched: robots.txt forbids it" in warnings
+    assert "/docs/annexe.pdf: not fetched: redirected off site" in warnings
 
 
 # -- other hosts -------------------------------------------------------------------------------

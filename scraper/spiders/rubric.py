@@ -433,10 +433,13 @@ class RubricSpider(scrapy.Spider):
         problem = describe_failure(failure, self.settings)
         url = request.meta.get("redirect_urls", [request.url])[0]
         if problem is None and request.meta.get("role") == "attachment":
-            if "robots.txt" in str(failure.value):
-                # Noted on the document: otherwise it would stay "never fetched", and its
-                # article would be asked for again every night for it.
-                yield failed_attachment(url, None, "not fetched: robots.txt forbids it")
+            # Dropped on purpose (robots.txt…): noted on the document ("not fetched: …" on its
+            # items), or it would stay "never fetched" and its article be asked for again
+            # every night for it.
+            reason = str(failure.value)
+            if "robots.txt" in reason:
+                reason = "robots.txt forbids it"
+            yield failed_attachment(url, None, reason)
             return
         if problem is None:
             return  # dropped on purpose (robots.txt, off-site link, not due): Scrapy counts them
